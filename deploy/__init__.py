@@ -1,0 +1,1 @@
+"""AWS artefacts generated from code: packaging, job definitions, templates."""

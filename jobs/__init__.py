@@ -1,0 +1,1 @@
+"""Entry points and IO: CLI, SparkSession, readers/writers, landing, manifests, loaders."""

@@ -1,0 +1,105 @@
+"""Run configuration: a frozen dataclass built from arguments and environment, validated at
+start-up. Secrets never come from a file: Redshift credentials come from the IAM role, an
+AWS Secrets Manager secret or the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+STEPS = ("land", "transform", "load")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class RedshiftSettings:
+    """Where and how to load Redshift. Either the Data API (workgroup or cluster id, IAM auth
+    or a Secrets Manager secret) or a direct connection (host + secret / env password)."""
+
+    iam_role: str
+    schema: str = "public"
+    database: str = "dev"
+    workgroup: str | None = None
+    cluster_id: str | None = None
+    secret_arn: str | None = None
+    host: str | None = None
+    port: int = 5439
+    user: str | None = None
+    region: str | None = None
+
+    @classmethod
+    def from_env(cls, overrides: dict[str, str | None]) -> RedshiftSettings:
+        def get(name: str, default: str | None = None) -> str | None:
+            return overrides.get(name) or os.environ.get(f"CONSTELLATION_REDSHIFT_{name.upper()}", default)
+
+        role = get("iam_role")
+        if not role:
+            raise ConfigError("--warehouse redshift needs --redshift-iam-role (or "
+                              "CONSTELLATION_REDSHIFT_IAM_ROLE): the role COPY uses to read the lake")
+        settings = cls(
+            iam_role=role, schema=get("schema", "public"), database=get("database", "dev"),
+            workgroup=get("workgroup"), cluster_id=get("cluster_id"), secret_arn=get("secret_arn"),
+            host=get("host"), port=int(get("port", "5439")), user=get("user"), region=get("region"),
+        )
+        if not (settings.workgroup or settings.cluster_id or settings.host):
+            raise ConfigError("--warehouse redshift needs one of --redshift-workgroup (Serverless), "
+                              "--redshift-cluster-id (provisioned, Data API) or --redshift-host")
+        return settings
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    kind: str  # "duckdb" | "redshift"
+    path: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Warehouse:
+        if text == "redshift":
+            return cls("redshift")
+        if text.startswith("duckdb:") and len(text) > len("duckdb:"):
+            return cls("duckdb", text[len("duckdb:"):])
+        raise ConfigError(f"--warehouse {text!r}: use duckdb:<file> or redshift")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    pipeline: str
+    steps: tuple[str, ...]
+    lake: str
+    input: str | None
+    warehouse: Warehouse
+    run_id: str
+    resume: bool
+    run_date: date
+    sample_scale: float
+    seed: int
+    fail_on_warnings: bool = False
+    redshift: RedshiftSettings | None = None
+
+    def __post_init__(self) -> None:
+        if unknown := [s for s in self.steps if s not in STEPS]:
+            raise ConfigError(f"--steps: unknown step(s) {unknown}; choose from {', '.join(STEPS)}")
+        if not self.steps:
+            raise ConfigError("--steps: name at least one step")
+        if self.sample_scale <= 0:
+            raise ConfigError("--sample-scale must be positive")
+        if self.warehouse.kind == "redshift" and self.redshift is None:
+            raise ConfigError("--warehouse redshift needs Redshift settings")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable, unique: UTC time to the second plus 6 random hex digits."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"not a date (YYYY-MM-DD): {text!r}") from exc

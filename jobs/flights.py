@@ -1,0 +1,84 @@
+"""flights wiring: read the landed vendor files, run the transforms, hand the tables to the
+shared publish step."""
+
+from __future__ import annotations
+
+import logging
+
+from pyspark import StorageLevel
+from pyspark.sql import SparkSession
+
+from jobs.manifest import Landing
+from jobs.pipelines import Pipeline
+from jobs.publish import SourceRows, TransformOutput
+from jobs.readers import read_csv
+from schemas.common import DIM_DATE
+from schemas.flights import (
+    DIM_AIRLINE,
+    DIM_AIRPORT,
+    FACT_FLIGHT,
+    RAW_AIRLINES,
+    RAW_AIRPORTS,
+    RAW_FLIGHTS,
+    TABLES,
+    VIEWS,
+)
+from transforms.dates import build_dim_date
+from transforms.flights import (
+    build_dim_airline,
+    build_dim_airport,
+    build_fact_flight,
+    flight_dates,
+    parse_flights,
+    split_flights,
+    stage_reference,
+)
+
+log = logging.getLogger(__name__)
+
+
+def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
+    airlines, airlines_rejected = stage_reference(
+        read_csv(spark, landing.files("airlines"), RAW_AIRLINES), source="airlines")
+    airports, airports_rejected = stage_reference(
+        read_csv(spark, landing.files("airports"), RAW_AIRPORTS), source="airports")
+    dim_airline = build_dim_airline(airlines).cache()
+    dim_airport = build_dim_airport(airports).cache()
+
+    # The flights file is parsed once: the fact, the quarantine and the counts all read this.
+    parsed = parse_flights(read_csv(spark, landing.files("flights"), RAW_FLIGHTS))
+    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+    log.info("[%s] parsing flights", landing.run_id)
+    rows_in = {"flights": parsed.count(), "airlines": airlines.count() + airlines_rejected.count(),
+               "airports": airports.count() + airports_rejected.count()}
+    flights, flights_rejected = split_flights(parsed)
+    fact = build_fact_flight(flights, dim_airline, dim_airport)
+    return TransformOutput(
+        tables={
+            DIM_DATE.name: (DIM_DATE, build_dim_date(flight_dates(fact))),
+            DIM_AIRLINE.name: (DIM_AIRLINE, dim_airline),
+            DIM_AIRPORT.name: (DIM_AIRPORT, dim_airport),
+            FACT_FLIGHT.name: (FACT_FLIGHT, fact),
+        },
+        quarantine=flights_rejected.unionByName(airlines_rejected).unionByName(airports_rejected),
+        sources=[SourceRows("flights", FACT_FLIGHT.name, rows_in["flights"]),
+                 SourceRows("airlines", DIM_AIRLINE.name, rows_in["airlines"]),
+                 SourceRows("airports", DIM_AIRPORT.name, rows_in["airports"])],
+    )
+
+
+def _generate(out_dir: str, *, scale: float, seed: int) -> object:
+    from samples.flights import generate_flights
+
+    return generate_flights(out_dir, scale=scale, seed=seed)
+
+
+PIPELINE = Pipeline(
+    name="flights",
+    description="US DOT on-time flights: airlines, airports, flight legs",
+    tables=TABLES,
+    views=VIEWS,
+    sources=(RAW_AIRLINES, RAW_AIRPORTS, RAW_FLIGHTS),
+    transform=transform,
+    generate_sample=_generate,
+)

@@ -1,0 +1,148 @@
+"""Run manifests: the only way a run's output becomes visible (DESIGN.md §1).
+
+``<lake>/_runs/<run_id>.json`` lists the inputs (size, sha256), every Parquet file written per
+table, row counts in/out/quarantined per source and the quality results. Loaders read files
+from a manifest, never from a directory listing. Beside it, ``<lake>/_runs/<run_id>/copy/
+<table>.manifest`` is the Redshift COPY manifest (entries with ``meta.content_length``).
+Landing records (``<lake>/_landings/<run_id>.json``) say which raw files a run took in.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from jobs import lake
+
+RUNS = "_runs"
+LANDINGS = "_landings"
+
+
+@dataclass
+class InputFile:
+    source: str
+    uri: str
+    original_uri: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class Landing:
+    run_id: str
+    pipeline: str
+    ingest_date: str
+    inputs: list[InputFile]
+    landed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def files(self, source: str) -> list[str]:
+        return [f.uri for f in self.inputs if f.source == source]
+
+
+@dataclass
+class TableOutput:
+    name: str
+    load_mode: str
+    rows: int
+    files: list[dict]  # {"uri", "size"}
+    partitions: list[str] = field(default_factory=list)
+    copy_manifest: str = ""
+
+
+@dataclass
+class SourceCount:
+    source: str
+    table: str
+    rows_in: int
+    rows_out: int
+    rows_quarantined: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunManifest:
+    run_id: str
+    pipeline: str
+    lake: str
+    inputs: list[InputFile]
+    tables: dict[str, TableOutput]
+    sources: list[SourceCount]
+    quality: list[dict]
+    quarantine_uri: str
+    views: list[str] = field(default_factory=list)
+    status: str = "published"
+    published_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    @property
+    def uri(self) -> str:
+        return manifest_uri(self.lake, self.run_id)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunManifest:
+        raw = json.loads(text)
+        raw["inputs"] = [InputFile(**i) for i in raw["inputs"]]
+        raw["tables"] = {k: TableOutput(**v) for k, v in raw["tables"].items()}
+        raw["sources"] = [SourceCount(**s) for s in raw["sources"]]
+        return cls(**raw)
+
+
+def manifest_uri(lake_uri: str, run_id: str) -> str:
+    return lake.join(lake_uri, RUNS, f"{run_id}.json")
+
+
+def landing_uri(lake_uri: str, run_id: str) -> str:
+    return lake.join(lake_uri, LANDINGS, f"{run_id}.json")
+
+
+def copy_manifest(files: list[dict]) -> str:
+    """Redshift COPY manifest: every file mandatory, with ``meta.content_length`` (required for
+    COPY ... FORMAT AS PARQUET MANIFEST)."""
+    entries = [{"url": f["uri"], "mandatory": True, "meta": {"content_length": f["size"]}} for f in files]
+    return json.dumps({"entries": entries}, indent=2)
+
+
+def write_landing(lake_uri: str, landing: Landing) -> str:
+    uri = landing_uri(lake_uri, landing.run_id)
+    lake.write_text(uri, json.dumps(asdict(landing), indent=2))
+    return uri
+
+
+def read_landing(lake_uri: str, run_id: str) -> Landing:
+    uri = landing_uri(lake_uri, run_id)
+    if not lake.exists(uri):
+        raise FileNotFoundError(f"no landing for run {run_id} at {uri}: run the land step first")
+    raw = json.loads(lake.read_text(uri))
+    raw["inputs"] = [InputFile(**i) for i in raw["inputs"]]
+    return Landing(**raw)
+
+
+def latest_landing(lake_uri: str, pipeline: str) -> Landing:
+    """The most recent landing of a pipeline (run ids sort by time)."""
+    records = lake.list_files(lake.join(lake_uri, LANDINGS), ".json")
+    for info in reversed(records):
+        landing = read_landing(lake_uri, info.uri.rsplit("/", 1)[-1][: -len(".json")])
+        if landing.pipeline == pipeline:
+            return landing
+    raise FileNotFoundError(f"no landed input for {pipeline} under {lake_uri}: run the land step first")
+
+
+def publish(manifest: RunManifest) -> str:
+    """Make a run visible: the single atomic write that commits it."""
+    lake.write_text(manifest.uri, manifest.to_json())
+    return manifest.uri
+
+
+def published_runs(lake_uri: str, pipeline: str) -> list[RunManifest]:
+    """Every published manifest of a pipeline, oldest first."""
+    out = []
+    for info in lake.list_files(lake.join(lake_uri, RUNS), ".json"):
+        if info.uri.count("/") != lake.join(lake_uri, RUNS, "x").count("/"):
+            continue  # only top-level <run_id>.json, not copy manifests
+        manifest = RunManifest.from_json(lake.read_text(info.uri))
+        if manifest.pipeline == pipeline and manifest.status == "published":
+            out.append(manifest)
+    return sorted(out, key=lambda m: m.run_id)

@@ -1,0 +1,42 @@
+"""The registry of pipelines: what each one reads, builds and publishes. The CLI, the deploy
+artefacts and the tests all enumerate pipelines from here; a new pipeline is one entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from pyspark.sql import SparkSession
+
+from jobs.manifest import Landing
+from jobs.publish import TransformOutput
+from schemas.spec import RawCsv, TableSpec
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    name: str
+    description: str
+    tables: tuple[TableSpec, ...]
+    views: tuple[str, ...]
+    sources: tuple[RawCsv, ...]
+    transform: Callable[[SparkSession, Landing], TransformOutput]
+    generate_sample: Callable[..., object]  # (out_dir, *, scale, seed)
+
+    @property
+    def specs(self) -> dict[str, TableSpec]:
+        return {t.name: t for t in self.tables}
+
+
+_MODULES = {"flights": "jobs.flights"}
+
+
+def names() -> list[str]:
+    return sorted(_MODULES)
+
+
+def get(name: str) -> Pipeline:
+    if name not in _MODULES:
+        raise KeyError(f"unknown pipeline {name!r}; choose from {', '.join(names())}")
+    return import_module(_MODULES[name]).PIPELINE

@@ -1,0 +1,189 @@
+"""Shared transform tail for every pipeline: write curated Parquet and quarantine, run the
+quality gates, and publish the run manifest only when no blocking rule failed.
+
+Curated output of a run goes to ``<lake>/curated/<table>/run_id=<run_id>/…``: a run never
+overwrites files another manifest lists, so a crash mid-write cannot damage what is published,
+and a retried run starts clean. The manifest is the commit point.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from jobs import lake
+from jobs.manifest import (
+    Landing,
+    RunManifest,
+    SourceCount,
+    TableOutput,
+    copy_manifest,
+    publish,
+)
+from schemas.spec import UNKNOWN_KEY, TableSpec
+from transforms.quality import (
+    QualityResult,
+    duplicated_keys,
+    reconciliation,
+    row_rules,
+    violation_counts,
+)
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_SCHEMA = T.StructType([
+    T.StructField("source", T.StringType()),
+    T.StructField("source_file", T.StringType()),
+    T.StructField("raw_record", T.StringType()),
+    T.StructField("reason", T.StringType()),
+])
+SAMPLE_SIZE = 5
+
+
+class QualityGateError(RuntimeError):
+    """A blocking quality rule failed: nothing was published."""
+
+    def __init__(self, results: list[QualityResult]):
+        self.results = results
+        failed = [r.describe() for r in results if r.blocks]
+        super().__init__("quality gate failed, run not published:\n  " + "\n  ".join(failed))
+
+
+@dataclass
+class SourceRows:
+    """Rows read from one source and the table its good rows end up in (for reconciliation)."""
+
+    source: str
+    table: str
+    rows_in: int
+
+
+@dataclass
+class TransformOutput:
+    tables: dict[str, tuple[TableSpec, DataFrame]]
+    quarantine: DataFrame  # QUARANTINE_SCHEMA
+    sources: list[SourceRows]
+
+
+def curated_uri(lake_uri: str, table: str, run_id: str) -> str:
+    return lake.join(lake_uri, "curated", table, f"run_id={run_id}")
+
+
+def quarantine_uri(lake_uri: str, pipeline: str, run_id: str) -> str:
+    return lake.join(lake_uri, "quarantine", pipeline, f"run_id={run_id}")
+
+
+def write_table(df: DataFrame, spec: TableSpec, uri: str, *, small: bool = False) -> list[dict]:
+    """Write one table as Parquet in the contract's column order and return its files.
+
+    Partition folders are named ``p_<column>`` and the column itself stays in every file:
+    Redshift COPY maps Parquet columns by position and needs all of them."""
+    out = df.coalesce(1) if small else df
+    partition_columns = [f"p_{c}" for c in spec.partition_by]
+    for column in spec.partition_by:
+        out = out.withColumn(f"p_{column}", F.col(column))
+    writer = out.write.mode("overwrite").option("compression", "snappy")
+    if partition_columns:
+        writer = writer.partitionBy(*partition_columns)
+    writer.parquet(lake.spark_path(uri))
+    return [{"uri": f.uri, "size": f.size} for f in lake.list_files(uri, ".parquet")]
+
+
+def _read_back(spark: SparkSession, spec: TableSpec, files: list[dict]) -> DataFrame:
+    if not files:
+        return spark.createDataFrame([], spec.spark_schema())
+    return spark.read.schema(spec.spark_schema()).parquet(*[lake.spark_path(f["uri"]) for f in files])
+
+
+def check_table(df: DataFrame, spec: TableSpec) -> list[QualityResult]:
+    """Evaluate every rule of one table: one scan for the row rules, one for key uniqueness."""
+    rules = row_rules(spec)
+    counts = violation_counts(df, rules).first() if rules else None
+    sample_cols = list(spec.natural_key or spec.primary_key)
+    results = []
+    for i, rule in enumerate(rules):
+        failed = int(counts[f"r{i}"] or 0)
+        sample = []
+        if failed:
+            rows = df.filter(rule.violated).select(*sample_cols).limit(SAMPLE_SIZE).collect()
+            sample = ["/".join(str(v) for v in row) for row in rows]
+        results.append(QualityResult(spec.name, rule.rule, rule.severity, failed, sample))
+    for key, label in ((spec.primary_key, "unique"), (spec.natural_key, "unique natural key")):
+        if not key:
+            continue
+        dups = duplicated_keys(df, key)
+        n = dups.count()
+        sample = ["/".join(str(v) for v in r[:-1]) for r in dups.limit(SAMPLE_SIZE).collect()] if n else []
+        results.append(QualityResult(spec.name, f"{label}({', '.join(key)})", "blocking", n, sample))
+    return results
+
+
+def _reason_counts(spark: SparkSession, uri: str) -> dict[tuple[str, str], int]:
+    df = spark.read.schema(QUARANTINE_SCHEMA).json(lake.spark_path(uri))
+    # Group by the reason without the offending value: "X: not a valid int: 'abc'" -> "X: not a valid int"
+    kind = F.regexp_replace(F.col("reason"), r":\s*'.*$", "")
+    return {(r["source"], r["kind"]): r["count"]
+            for r in df.groupBy("source", kind.alias("kind")).count().collect()}
+
+
+def write_and_publish(
+    spark: SparkSession, output: TransformOutput, *, lake_uri: str, landing: Landing,
+    views: list[str], fail_on_warnings: bool = False,
+) -> RunManifest:
+    """Write, check, then publish the manifest. On a blocking failure the run's curated files
+    are removed and QualityGateError names table, rule, count and sample keys."""
+    run_id, pipeline = landing.run_id, landing.pipeline
+    tables: dict[str, TableOutput] = {}
+    results: list[QualityResult] = []
+    try:
+        for name, (spec, df) in output.tables.items():
+            uri = curated_uri(lake_uri, name, run_id)
+            log.info("[%s] writing %s", run_id, name)
+            files = write_table(df, spec, uri, small=spec.load_mode == "merge")
+            written = _read_back(spark, spec, files)
+            rows = written.count()
+            partitions = sorted({f["uri"].split(f"run_id={run_id}/", 1)[-1].rsplit("/", 1)[0]
+                                 for f in files if spec.partition_by})
+            tables[name] = TableOutput(name, spec.load_mode, rows, files, partitions)
+            log.info("[%s] %s: %d rows in %d files; checking quality", run_id, name, rows, len(files))
+            results += check_table(written, spec)
+
+        q_uri = quarantine_uri(lake_uri, pipeline, run_id)
+        output.quarantine.write.mode("overwrite").json(lake.spark_path(q_uri))
+        reasons = _reason_counts(spark, q_uri)
+        sources = []
+        for src in output.sources:
+            table = tables[src.table]
+            key = output.tables[src.table][0].primary_key[0]
+            unknown = 0
+            if table.load_mode == "merge":  # dimensions carry one synthetic unknown member
+                unknown = _read_back(spark, output.tables[src.table][0], table.files).filter(
+                    F.col(key) == UNKNOWN_KEY).count()
+            quarantined = sum(n for (s, _), n in reasons.items() if s == src.source)
+            sources.append(SourceCount(
+                src.source, src.table, src.rows_in, table.rows - unknown, quarantined,
+                {k: n for (s, k), n in sorted(reasons.items()) if s == src.source}))
+            results.append(reconciliation(src.source, src.rows_in, table.rows - unknown, quarantined))
+
+        blocking = [r for r in results if r.blocks or (fail_on_warnings and not r.passed)]
+        if blocking:
+            raise QualityGateError(blocking if not fail_on_warnings else results)
+    except BaseException:
+        for name in output.tables:
+            lake.delete_tree(curated_uri(lake_uri, name, run_id))
+        raise
+
+    for name, table in tables.items():
+        table.copy_manifest = lake.join(lake_uri, "_runs", run_id, "copy", f"{name}.manifest")
+        lake.write_text(table.copy_manifest, copy_manifest(table.files))
+    manifest = RunManifest(
+        run_id=run_id, pipeline=pipeline, lake=lake_uri, inputs=landing.inputs, tables=tables,
+        sources=sources, quality=[asdict(r) for r in results], quarantine_uri=q_uri, views=views,
+    )
+    publish(manifest)
+    log.info("[%s] published %s", run_id, manifest.uri)
+    return manifest

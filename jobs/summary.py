@@ -1,0 +1,50 @@
+"""The run summary the CLI prints: rows read, loaded and quarantined, quality, where things are."""
+
+from __future__ import annotations
+
+from jobs.config import RunConfig
+from jobs.manifest import Landing, RunManifest
+from jobs.warehouse import LoadReport
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifest | None,
+                   reports: list[LoadReport]) -> str:
+    lines = [f"Constellation {cfg.pipeline}: run {cfg.run_id if landing is None else landing.run_id}"
+             f" (steps: {','.join(cfg.steps)})"]
+    if landing:
+        lines.append("  landed:")
+        lines += [f"    {f.source:<10} {f.original_uri} ({_size(f.size)}, sha256 {f.sha256[:12]}…)"
+                  for f in landing.inputs]
+    if manifest:
+        lines.append(f"  {'source':<10} {'read':>12} {'loaded':>12} {'quarantined':>12}  into")
+        for s in manifest.sources:
+            lines.append(f"  {s.source:<10} {s.rows_in:>12,} {s.rows_out:>12,} {s.rows_quarantined:>12,}  {s.table}")
+            lines += [f"{'':>14}- {n:,} × {reason}" for reason, n in s.reasons.items()]
+        lines.append("  tables:")
+        lines += [f"    {t.name:<22} {t.rows:>12,} rows  {len(t.files):>4} files  ({t.load_mode})"
+                  for t in manifest.tables.values()]
+        passed = sum(1 for q in manifest.quality if q["failed_rows"] == 0)
+        warnings = [q for q in manifest.quality if q["failed_rows"] and q["severity"] == "warning"]
+        lines.append(f"  quality: {passed} rules passed, {len(warnings)} warnings, 0 blocking failures")
+        for q in warnings:
+            sample = f"; e.g. {', '.join(q['sample'][:3])}" if q["sample"] else ""
+            lines.append(f"    warning {q['table']}: {q['rule']}: {q['failed_rows']:,} rows{sample}")
+        lines.append(f"  manifest:   {manifest.uri}")
+        lines.append(f"  curated:    {cfg.lake}/curated/<table>/run_id={manifest.run_id}/")
+        lines.append(f"  quarantine: {manifest.quarantine_uri}")
+    if "load" in cfg.steps:
+        target = cfg.warehouse.path if cfg.warehouse.kind == "duckdb" else "redshift"
+        if not reports:
+            lines.append(f"  warehouse:  {target}: already up to date (nothing new to load)")
+        for r in reports:
+            loaded = ", ".join(f"{t} {n:,}" for t, n in r.loaded.items())
+            lines.append(f"  warehouse:  {target}: run {r.run_id} loaded ({loaded})")
+    return "\n".join(lines)

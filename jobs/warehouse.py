@@ -1,0 +1,261 @@
+"""Warehouse loaders: the same load protocol rendered for DuckDB (run here) and Redshift.
+
+Per table, in one transaction: stage the manifest's files -> replace or merge into the target
+-> record the load in ``load_ledger``. Loading a run the ledger already holds is a no-op; a
+crash leaves every table either fully loaded for the run or untouched. Redshift gets
+``CREATE TEMP TABLE … (LIKE …)`` + ``COPY … FORMAT AS PARQUET MANIFEST`` and DELETE + INSERT,
+never TRUNCATE (it commits immediately and would expose an empty table).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Literal, Protocol
+
+from jobs.config import RedshiftSettings
+from jobs.manifest import RunManifest, TableOutput
+from schemas.common import LOAD_LEDGER
+from schemas.ddl import column_list, create_table, qualified
+from schemas.spec import TableSpec
+
+log = logging.getLogger(__name__)
+Dialect = Literal["duckdb", "redshift"]
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    """The statements that load one table of one run; executed as one transaction."""
+
+    table: str
+    statements: list[str]
+
+
+def view_sql(pipeline: str, view: str) -> str:
+    """The view's SQL file, shipped inside the package (works from the --py-files zip too)."""
+    text = resources.files("schemas").joinpath("sql", pipeline, f"{view}.sql").read_text(encoding="utf-8")
+    return text.strip().rstrip(";")
+
+
+def stage_name(table: str) -> str:
+    return f"stage_{table}"
+
+
+def _stage_statements(spec: TableSpec, out: TableOutput, dialect: Dialect, schema: str | None,
+                      iam_role: str | None) -> list[str]:
+    cols = column_list(spec)
+    if dialect == "duckdb":
+        files = ", ".join(quote_literal(f["uri"]) for f in out.files)
+        return [f"CREATE TEMP TABLE {stage_name(spec.name)} AS SELECT {cols} "
+                f"FROM read_parquet([{files}], hive_partitioning = false)"]
+    return [
+        f"CREATE TEMP TABLE {stage_name(spec.name)} (LIKE {qualified(spec, schema)})",
+        f"COPY {stage_name(spec.name)} ({cols}) FROM {quote_literal(out.copy_manifest)} "
+        f"IAM_ROLE {quote_literal(iam_role or '')} FORMAT AS PARQUET MANIFEST",
+    ]
+
+
+def _replace_statement(spec: TableSpec, mode: str, schema: str | None) -> str:
+    target, stage = qualified(spec, schema), stage_name(spec.name)
+    if mode == "replace_all":
+        return f"DELETE FROM {target}"
+    if mode == "replace_partitions":
+        cols = ", ".join(spec.partition_by)
+        return f"DELETE FROM {target} WHERE ({cols}) IN (SELECT DISTINCT {cols} FROM {stage})"
+    match = " AND ".join(f"{stage}.{k} = {target}.{k}" for k in spec.primary_key)
+    return f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {stage} WHERE {match})"
+
+
+def table_load(spec: TableSpec, manifest: RunManifest, dialect: Dialect, *, schema: str | None = None,
+               iam_role: str | None = None, loaded_at: datetime | None = None) -> TableLoad:
+    """Render the load of one table of a run (without BEGIN/COMMIT: the executor adds them)."""
+    out = manifest.tables[spec.name]
+    loaded_at = (loaded_at or datetime.now(UTC)).replace(tzinfo=None)
+    cols = column_list(spec)
+    ledger_values = ", ".join([
+        quote_literal(manifest.run_id), quote_literal(manifest.pipeline), quote_literal(spec.name),
+        quote_literal(out.load_mode), str(int(out.rows)), quote_literal(manifest.uri),
+        f"CAST({quote_literal(loaded_at.isoformat(sep=' ', timespec='seconds'))} AS TIMESTAMP)",
+    ])
+    statements = [
+        *_stage_statements(spec, out, dialect, schema, iam_role),
+        _replace_statement(spec, out.load_mode, schema),
+        f"INSERT INTO {qualified(spec, schema)} ({cols}) SELECT {cols} FROM {stage_name(spec.name)}",
+        f"INSERT INTO {qualified(LOAD_LEDGER, schema)} ({column_list(LOAD_LEDGER)}) VALUES ({ledger_values})",
+        f"DROP TABLE {stage_name(spec.name)}",
+    ]
+    return TableLoad(spec.name, statements)
+
+
+def ddl_statements(specs: Iterable[TableSpec], dialect: Dialect, schema: str | None = None) -> list[str]:
+    out = [f"CREATE SCHEMA IF NOT EXISTS {schema}"] if schema else []
+    return out + [create_table(s, dialect, schema) for s in (*specs, LOAD_LEDGER)]
+
+
+def view_statements(pipeline: str, views: Iterable[str]) -> list[str]:
+    return [view_sql(pipeline, v) for v in views]
+
+
+# ---- execution ----
+
+
+class Executor(Protocol):
+    def run_transaction(self, statements: list[str]) -> None: ...
+    def query(self, sql: str) -> list[tuple]: ...
+
+
+class DuckDBExecutor:
+    def __init__(self, path: str):
+        import duckdb
+
+        self.path = path
+        self.con = duckdb.connect(path)
+
+    def run_transaction(self, statements: list[str]) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for sql in statements:
+                self.con.execute(sql)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def query(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class RedshiftDataApiExecutor:
+    """Runs each transaction as one Data API ``BatchExecuteStatement`` (a batch is a single
+    transaction) and polls ``DescribeStatement`` until it ends."""
+
+    def __init__(self, settings: RedshiftSettings, client=None, poll_seconds: float = 2.0):
+        import boto3
+
+        self.settings = settings
+        self.client = client or boto3.client("redshift-data", region_name=settings.region)
+        self.poll_seconds = poll_seconds
+
+    def _target(self) -> dict:
+        s = self.settings
+        target = {"Database": s.database}
+        target.update({"WorkgroupName": s.workgroup} if s.workgroup else {"ClusterIdentifier": s.cluster_id})
+        if s.secret_arn:
+            target["SecretArn"] = s.secret_arn
+        elif s.user and not s.workgroup:
+            target["DbUser"] = s.user
+        return target
+
+    def _wait(self, statement_id: str) -> dict:
+        while True:
+            desc = self.client.describe_statement(Id=statement_id)
+            if desc["Status"] in ("FINISHED", "FAILED", "ABORTED"):
+                if desc["Status"] != "FINISHED":
+                    raise RuntimeError(f"Redshift statement {statement_id} {desc['Status']}: {desc.get('Error')}")
+                return desc
+            time.sleep(self.poll_seconds)
+
+    def run_transaction(self, statements: list[str]) -> None:
+        sqls = [f"SET search_path TO {self.settings.schema}", *statements]
+        resp = self.client.batch_execute_statement(Sqls=sqls, **self._target())
+        self._wait(resp["Id"])
+
+    def query(self, sql: str) -> list[tuple]:
+        resp = self.client.execute_statement(Sql=sql, **self._target())
+        self._wait(resp["Id"])
+        result = self.client.get_statement_result(Id=resp["Id"])
+        return [tuple(next(iter(c.values())) if c else None for c in rec) for rec in result["Records"]]
+
+
+class RedshiftConnectorExecutor:
+    """A direct connection (redshift_connector). The password comes from the Secrets Manager
+    secret or CONSTELLATION_REDSHIFT_PASSWORD, never from a file or the command line."""
+
+    def __init__(self, settings: RedshiftSettings):
+        import json
+        import os
+
+        import redshift_connector
+
+        user, password = settings.user, os.environ.get("CONSTELLATION_REDSHIFT_PASSWORD")
+        if settings.secret_arn:
+            import boto3
+
+            secret = json.loads(boto3.client("secretsmanager", region_name=settings.region)
+                                .get_secret_value(SecretId=settings.secret_arn)["SecretString"])
+            user, password = secret.get("username", user), secret["password"]
+        self.con = redshift_connector.connect(host=settings.host, port=settings.port,
+                                              database=settings.database, user=user, password=password)
+        self.con.autocommit = False
+        self.schema = settings.schema
+
+    def run_transaction(self, statements: list[str]) -> None:
+        cur = self.con.cursor()
+        try:
+            cur.execute(f"SET search_path TO {self.schema}")
+            for sql in statements:
+                cur.execute(sql)
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
+    def query(self, sql: str) -> list[tuple]:
+        cur = self.con.cursor()
+        cur.execute(sql)
+        return [tuple(r) for r in cur.fetchall()]
+
+
+@dataclass
+class LoadReport:
+    run_id: str
+    loaded: dict[str, int]
+    skipped: list[str]
+
+
+class WarehouseLoader:
+    """Loads published runs into one warehouse through an executor and a dialect."""
+
+    def __init__(self, executor: Executor, dialect: Dialect, *, schema: str | None = None,
+                 iam_role: str | None = None):
+        self.executor, self.dialect, self.schema, self.iam_role = executor, dialect, schema, iam_role
+
+    def ensure_tables(self, specs: Iterable[TableSpec]) -> None:
+        for sql in ddl_statements(specs, self.dialect, self.schema):
+            self.executor.run_transaction([sql])
+
+    def loaded(self, pipeline: str) -> dict[str, str]:
+        """table -> newest run id loaded into it, from the ledger."""
+        rows = self.executor.query(
+            f"SELECT table_name, MAX(run_id) FROM {qualified(LOAD_LEDGER, self.schema)} "
+            f"WHERE pipeline = {quote_literal(pipeline)} GROUP BY table_name")
+        return {t: r for t, r in rows}
+
+    def load(self, manifest: RunManifest, specs: dict[str, TableSpec]) -> LoadReport:
+        """Load every table of a run that is not yet loaded; a table whose newest load is a later
+        run is skipped (an older run must never overwrite newer data)."""
+        newest = self.loaded(manifest.pipeline)
+        report = LoadReport(manifest.run_id, {}, [])
+        for name in manifest.tables:
+            if newest.get(name, "") >= manifest.run_id:
+                report.skipped.append(name)
+                continue
+            plan = table_load(specs[name], manifest, self.dialect, schema=self.schema, iam_role=self.iam_role)
+            log.info("[%s] loading %s (%s, %d rows)", manifest.run_id, name,
+                     manifest.tables[name].load_mode, manifest.tables[name].rows)
+            self.executor.run_transaction(plan.statements)
+            report.loaded[name] = manifest.tables[name].rows
+        if manifest.views:
+            self.executor.run_transaction(view_statements(manifest.pipeline, manifest.views))
+        return report

@@ -1,0 +1,62 @@
+"""DDL and documentation rendered from table specs: one definition, every target."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from schemas.spec import TableSpec, warehouse_type
+
+Dialect = Literal["duckdb", "redshift"]
+
+
+def qualified(spec_or_name: TableSpec | str, schema: str | None) -> str:
+    name = spec_or_name if isinstance(spec_or_name, str) else spec_or_name.name
+    return f"{schema}.{name}" if schema else name
+
+
+def create_table(spec: TableSpec, dialect: Dialect, schema: str | None = None) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for one warehouse, with keys and Redshift physical design."""
+    lines = [
+        f"    {c.name} {warehouse_type(c.type, dialect)}{'' if c.nullable else ' NOT NULL'}"
+        for c in spec.columns
+    ]
+    if spec.primary_key:
+        # Redshift does not enforce it but the planner uses it; DuckDB enforces it. Facts that
+        # are replaced wholesale declare it too: the quality gate guarantees it before load.
+        lines.append(f"    PRIMARY KEY ({', '.join(spec.primary_key)})")
+    body = ",\n".join(lines)
+    ddl = f"CREATE TABLE IF NOT EXISTS {qualified(spec, schema)} (\n{body}\n)"
+    if dialect == "redshift":
+        ddl += f"\nDISTSTYLE {spec.diststyle}"
+        if spec.diststyle == "KEY":
+            ddl += f"\nDISTKEY ({spec.distkey})"
+        if spec.sortkey:
+            ddl += f"\nCOMPOUND SORTKEY ({', '.join(spec.sortkey)})"
+    return ddl
+
+
+def column_list(spec: TableSpec) -> str:
+    """The explicit column list used by every COPY and INSERT: the spec's (= the file's) order."""
+    return ", ".join(spec.column_names)
+
+
+def data_dictionary(specs: list[TableSpec]) -> str:
+    """Markdown data dictionary of the given tables (README / docs)."""
+    out: list[str] = []
+    for spec in specs:
+        out.append(f"### `{spec.name}`\n")
+        out.append(f"Grain: {spec.grain}  ")
+        out.append(f"Primary key: `{', '.join(spec.primary_key)}`; load: {spec.load_mode}")
+        if spec.partition_by:
+            out.append(f"; partitioned by `{', '.join(spec.partition_by)}`")
+        out.append(
+            f"; Redshift DISTSTYLE {spec.diststyle}"
+            + (f" DISTKEY({spec.distkey})" if spec.distkey else "")
+            + (f" SORTKEY({', '.join(spec.sortkey)})" if spec.sortkey else "")
+            + "\n"
+        )
+        out.append("| column | type | null | description |\n|---|---|---|---|")
+        for c in spec.columns:
+            out.append(f"| {c.name} | {c.type} | {'yes' if c.nullable else 'no'} | {c.description} |")
+        out.append("")
+    return "\n".join(out)

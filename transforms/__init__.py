@@ -1,0 +1,1 @@
+"""Pure DataFrame -> DataFrame functions: staging, dimensions, facts, quality rules. No IO."""

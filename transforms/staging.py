@@ -1,0 +1,122 @@
+"""Shared staging for delimited sources: raw text rows -> typed rows or quarantined rows with a
+reason. Every row read ends up in exactly one of the two outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from schemas.spec import RawCsv, RawField, spark_type
+
+CORRUPT_COLUMN = "_corrupt_record"
+SOURCE_FILE = "_source_file"
+ROW_ID = "_row_id"
+REASON = "_reject_reason"
+RAW_RECORD = "_raw_record"
+
+
+@dataclass(frozen=True)
+class RejectRule:
+    """A pipeline-specific reason to reject a parsed row: ``reason`` when ``failed`` is true."""
+
+    reason: str
+    failed: Column
+
+
+def _clean_text(raw: Column, layout: RawCsv) -> Column:
+    value = F.trim(raw) if layout.trim else raw
+    return F.when(~value.isin(*layout.null_tokens), value)
+
+
+def _parse(text: Column, field: RawField) -> Column:
+    """Typed value of a cleaned text cell; null when it does not parse. Relies on the session's
+    non-ANSI casts (``spark.sql.ansi.enabled=false``, set by jobs.spark for Spark 3.5 and 4 alike)."""
+    logical = field.type.lower()
+    if logical.startswith("varchar"):
+        return text
+    if logical in ("date", "timestamp") and field.timestamp_format:
+        parsed = F.to_timestamp_ntz(text, F.lit(field.timestamp_format))
+        return parsed.cast("date") if logical == "date" else parsed
+    if field.decimal_separator != ".":
+        text = F.translate(text, field.decimal_separator, ".")
+    return text.cast(spark_type(logical))
+
+
+def parse_rows(raw: DataFrame, layout: RawCsv, *, rules: list[RejectRule] = ()) -> DataFrame:
+    """One row per record read. Adds the typed value of every field, ``_raw_record`` (the record
+    as received, for rejected rows) and ``_reject_reason`` (null for a good row): a malformed
+    record (wrong number of fields), a missing required value, a value that does not parse as
+    its declared type, or the first failing pipeline rule (rules see the typed columns)."""
+    def raw_name(f: RawField) -> str:
+        return f"__raw_{f.name}"
+
+    cleaned = {f.name: _clean_text(F.col(f"`{f.name}`"), layout) for f in layout.fields}
+    typed = {f.name: _parse(cleaned[f.name], f) for f in layout.fields}
+    reasons: list[Column] = [
+        F.when(F.col(CORRUPT_COLUMN).isNotNull(),
+               F.lit(f"malformed record: expected {len(layout.fields)} fields"))
+    ]
+    for f in layout.fields:
+        if f.required:
+            reasons.append(F.when(cleaned[f.name].isNull(), F.lit(f"{f.name}: missing required value")))
+        reasons.append(
+            F.when(cleaned[f.name].isNotNull() & typed[f.name].isNull(),
+                   F.concat(F.lit(f"{f.name}: not a valid {f.type}: '"), cleaned[f.name], F.lit("'")))
+        )
+    staged = raw.select(
+        F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN),
+        *[F.col(f"`{f.name}`").alias(raw_name(f)) for f in layout.fields],
+        *[typed[f.name].alias(f.name) for f in layout.fields],
+        F.coalesce(*reasons).alias(REASON),
+    )
+    reason = F.col(REASON)
+    if rules:
+        reason = F.coalesce(reason, *[F.when(r.failed, F.lit(r.reason)) for r in rules])
+    # The record text is rebuilt for rejected rows only: good rows don't pay for it.
+    record = F.coalesce(
+        F.col(CORRUPT_COLUMN),
+        F.concat_ws(layout.delimiter, *[F.coalesce(F.col(raw_name(f)), F.lit("")) for f in layout.fields]),
+    )
+    return staged.select(
+        F.col(SOURCE_FILE), F.col(ROW_ID),
+        *[F.col(f"`{f.name}`") for f in layout.fields],
+        F.when(reason.isNotNull(), record).alias(RAW_RECORD),
+        reason.alias(REASON),
+    )
+
+
+def accepted(parsed: DataFrame) -> DataFrame:
+    """The rows that passed staging, without the bookkeeping columns."""
+    return parsed.filter(F.col(REASON).isNull()).drop(REASON, RAW_RECORD)
+
+
+def rejected(parsed: DataFrame, *, source: str) -> DataFrame:
+    """Quarantine records: where the row came from, the record as received and why it was refused."""
+    return parsed.filter(F.col(REASON).isNotNull()).select(
+        F.lit(source).alias("source"),
+        F.col(SOURCE_FILE).alias("source_file"),
+        F.col(RAW_RECORD).alias("raw_record"),
+        F.col(REASON).alias("reason"),
+    )
+
+
+def split_duplicates(rows: DataFrame, key: list[str], *, source: str) -> tuple[DataFrame, DataFrame]:
+    """Keep the first row (in file order) of every natural key; the later ones become quarantine
+    records ("duplicate natural key") instead of silently vanishing.
+
+    Only the key columns are shuffled to find duplicated keys; the (normally few) rows sharing
+    a key are then ranked. Adaptive execution turns both joins into broadcasts."""
+    dup_keys = rows.groupBy(*key).count().filter(F.col("count") > 1).drop("count")
+    unique = rows.join(dup_keys, key, "left_anti")
+    first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
+    ranked = rows.join(dup_keys, key, "left_semi").withColumn("__rank", F.row_number().over(first))
+    kept = unique.unionByName(ranked.filter(F.col("__rank") == 1).drop("__rank"))
+    dups = ranked.filter(F.col("__rank") > 1).select(
+        F.lit(source).alias("source"),
+        F.col(SOURCE_FILE).alias("source_file"),
+        F.to_json(F.struct(*[F.col(c) for c in key])).alias("raw_record"),
+        F.lit(f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row").alias("reason"),
+    )
+    return kept, dups
