@@ -80,6 +80,7 @@ class RunConfig:
     seed: int
     fail_on_warnings: bool = False
     redshift: RedshiftSettings | None = None
+    options: Mapping[str, object] = field(default_factory=dict)  # pipeline-specific CLI options
 
     def __post_init__(self) -> None:
         if unknown := [s for s in self.steps if s not in STEPS]:

@@ -85,7 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
                        ("port", "port (default 5439)"), ("user", "database user (Data API DbUser)"),
                        ("region", "AWS region")):
         rs.add_argument(f"--redshift-{name}", help=text)
+    for pipeline in registry.all_pipelines():
+        if pipeline.add_arguments:
+            pipeline.add_arguments(p.add_argument_group(f"{pipeline.name} options"))
     return p
+
+
+_COMMON_OPTIONS = {"pipeline", "pipeline_opt", "steps", "input", "lake", "warehouse", "run_id", "run_date",
+                   "sample_scale", "seed", "fail_on_warnings", "log_level"}
 
 
 def build_config(args: argparse.Namespace) -> RunConfig:
@@ -112,6 +119,8 @@ def build_config(args: argparse.Namespace) -> RunConfig:
         seed=args.seed,
         fail_on_warnings=args.fail_on_warnings,
         redshift=redshift,
+        options={k: v for k, v in vars(args).items()
+                 if k not in _COMMON_OPTIONS and not k.startswith("redshift_")},
     )
 
 
@@ -143,9 +152,13 @@ def make_loader(cfg: RunConfig) -> WarehouseLoader:
 def load_pending(cfg: RunConfig, pipeline: registry.Pipeline) -> list[LoadReport]:
     """Load every published run of the pipeline the ledger does not hold yet, oldest first."""
     loader = make_loader(cfg)
+    reports = []
     try:
         loader.ensure_tables(pipeline.tables)
-        reports = [loader.load(m, pipeline.specs) for m in published_runs(cfg.lake, cfg.pipeline)]
+        for manifest in published_runs(cfg.lake, cfg.pipeline):
+            reports.append(loader.load(manifest, pipeline.specs))
+            if pipeline.on_loaded:
+                pipeline.on_loaded(cfg, manifest)
     finally:
         close = getattr(loader.executor, "close", None)
         if close:
@@ -156,7 +169,9 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline) -> list[LoadReport
 def run(cfg: RunConfig) -> tuple[Landing | None, RunManifest | None, list[LoadReport]]:
     pipeline = registry.get(cfg.pipeline)
     landing = manifest = None
-    if "land" in cfg.steps:
+    if "land" in cfg.steps and pipeline.land:
+        landing = pipeline.land(cfg)
+    elif "land" in cfg.steps:
         input_uri = cfg.input or sample_input(cfg, pipeline)
         landing = land_files(input_uri=input_uri, lake_uri=cfg.lake, pipeline=cfg.pipeline,
                              run_id=cfg.run_id, ingest_date=cfg.run_date, sources=pipeline.sources)

@@ -13,6 +13,9 @@ from jobs.manifest import Landing
 from jobs.publish import TransformOutput
 from schemas.spec import RawCsv, TableSpec
 
+if TYPE_CHECKING:
+    from jobs.config import RunConfig
+
 
 @dataclass(frozen=True)
 class Pipeline:
@@ -23,6 +26,10 @@ class Pipeline:
     sources: tuple[RawCsv, ...]
     transform: Callable[[SparkSession, Landing], TransformOutput]
     generate_sample: Callable[..., object]  # (out_dir, *, scale, seed)
+    # Optional hooks for sources that are not a folder of files (e.g. a database):
+    land: Callable[[RunConfig], Landing] | None = None  # default: jobs.landing.land_files
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None  # pipeline CLI options
+    on_loaded: Callable[[RunConfig, RunManifest], None] | None = None  # after a run's load commits
 
     @property
     def specs(self) -> dict[str, TableSpec]:
@@ -34,6 +41,10 @@ _MODULES = {"flights": "jobs.flights"}
 
 def names() -> list[str]:
     return sorted(_MODULES)
+
+
+def all_pipelines() -> list[Pipeline]:
+    return [get(n) for n in names()]
 
 
 def get(name: str) -> Pipeline:

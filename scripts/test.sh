@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: installs what it needs (Java 17, the
+# pinned Python packages), starts the services the tests use, runs pytest, stops what it started.
+#   scripts/test.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --dev
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+rc=$?
+set -e
+# pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
+[ "$rc" -eq 5 ] && echo "no tests were collected" >&2 && rc=1
+exit "$rc"
