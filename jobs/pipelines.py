@@ -3,13 +3,15 @@ artefacts and the tests all enumerate pipelines from here; a new pipeline is one
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from pyspark.sql import SparkSession
 
-from jobs.manifest import Landing
+from jobs.manifest import Landing, RunManifest
 from jobs.publish import TransformOutput
 from schemas.spec import RawCsv, TableSpec
 
