@@ -11,7 +11,11 @@ from schemas.spec import UNKNOWN_KEY
 from transforms.keys import with_unknown_member
 
 MINUTES_PER_DAY = 1440
-_EPOCH = F.lit("1970-01-01").cast("date")
+
+
+def _epoch() -> Column:
+    # Built on demand: a Column cannot exist before a SparkSession does (no work at import time).
+    return F.lit("1970-01-01").cast("date")
 
 
 def date_key(date: Column) -> Column:
@@ -60,7 +64,7 @@ def valid_hhmm(hhmm: Column) -> Column:
 def epoch_minutes(date: Column, minute_of_day: Column | int = 0) -> Column:
     """Minutes since 1970-01-01 00:00 of a wall-clock moment: plain integer arithmetic, so no
     session time zone or daylight-saving rule can shift it."""
-    return F.datediff(date, _EPOCH).cast("long") * MINUTES_PER_DAY + minute_of_day
+    return F.datediff(date, _epoch()).cast("long") * MINUTES_PER_DAY + minute_of_day
 
 
 def nearest_clock(anchor_epoch_min: Column, hhmm: Column) -> Column:
@@ -80,6 +84,6 @@ def epoch_minutes_to_timestamp(epoch_min: Column) -> Column:
     """TIMESTAMP_NTZ (wall clock, no zone) of an epoch-minute value."""
     days = F.floor(epoch_min / MINUTES_PER_DAY).cast("int")
     minutes = (epoch_min - days.cast("long") * MINUTES_PER_DAY).cast("int")
-    return F.date_add(_EPOCH, days).cast("timestamp_ntz") + F.make_dt_interval(
+    return F.date_add(_epoch(), days).cast("timestamp_ntz") + F.make_dt_interval(
         F.lit(0), F.lit(0), minutes
     )
