@@ -7,7 +7,11 @@ cd "$(dirname "$0")"
 [ -x .venv/bin/spark-submit ] || scripts/setup.sh
 export PYSPARK_PYTHON="$PWD/.venv/bin/python" PYSPARK_DRIVER_PYTHON="$PWD/.venv/bin/python"
 .venv/bin/python -m deploy.package --quiet
+# PostgreSQL JDBC driver for database sources (olist): Debian's libpostgresql-jdbc-java (scripts/setup.sh).
+jars=(); jdbc="${CONSTELLATION_JDBC_JARS:-/usr/share/java/postgresql.jar}"
+[ -f "${jdbc%%,*}" ] && jars=(--jars "$jdbc")
 exec .venv/bin/spark-submit \
+  "${jars[@]}" \
   --master "${SPARK_MASTER:-local[*]}" \
   --driver-memory "${SPARK_DRIVER_MEMORY:-4g}" \
   --conf spark.ui.showConsoleProgress=false \

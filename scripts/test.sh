@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+# PostgreSQL for the database-sourced pipelines (olist): use a reachable one or start a throwaway
+# server; the trap stops what this run started, also when pytest fails or is interrupted.
+export CONSTELLATION_PG_STATE="${TMPDIR:-/tmp}/constellation-pg.test.$$.state"
+trap 'scripts/postgres.sh stop' EXIT
+pg_env=$(scripts/postgres.sh start)
+eval "$pg_env"
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?

@@ -8,6 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+POSTGRES_JDBC_JAR = Path("/usr/share/java/postgresql.jar")  # Debian libpostgresql-jdbc-java
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +28,8 @@ def spark():
     )
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
+    if POSTGRES_JDBC_JAR.exists():  # Spark JDBC extraction (olist); set before the JVM starts
+        builder = builder.config("spark.jars", str(POSTGRES_JDBC_JAR))
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     yield session
