@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from samples.flights import generate_flights_with_counts
+from samples.olist import generate_olist_with_counts
 
 # name -> (help text, generator returning {file: (path, rows)})
 DatasetGenerator = Callable[..., dict[str, tuple[Path, int]]]
@@ -20,6 +21,11 @@ DATASETS: dict[str, tuple[str, DatasetGenerator]] = {
         "US DOT 2015 on-time flights (airlines.csv, airports.csv, flights.csv); "
         "scale 1 = 5,819,079 flights",
         generate_flights_with_counts,
+    ),
+    "olist": (
+        "Olist Brazilian e-commerce, the nine Kaggle files (orders, customers, items, payments, "
+        "reviews, products, sellers, geolocation, category translation); scale 1 = 99,441 orders",
+        generate_olist_with_counts,
     ),
 }
 
