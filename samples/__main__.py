@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from samples.adventureworks import generate_adventureworks_with_counts
 from samples.flights import generate_flights_with_counts
 from samples.olist import generate_olist_with_counts
 
@@ -26,6 +27,12 @@ DATASETS: dict[str, tuple[str, DatasetGenerator]] = {
         "Olist Brazilian e-commerce, the nine Kaggle files (orders, customers, items, payments, "
         "reviews, products, sellers, geolocation, category translation); scale 1 = 99,441 orders",
         generate_olist_with_counts,
+    ),
+    "adventureworks": (
+        "AdventureWorks ERP export, the six hostile ';'/BOM/CRLF/NULL/decimal-comma files (Person, "
+        "Product, Customer, SalesOrderHeader, SalesOrderDetail, SpecialOfferProduct); "
+        "scale 1 = 31,465 orders",
+        generate_adventureworks_with_counts,
     ),
 }
 
