@@ -1,0 +1,171 @@
+"""Reruns, replacement, crashes and bad input: the state of lake and warehouse afterwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import jobs.warehouse as warehouse_module
+from samples.flights import generate_flights
+from tests.flights_helpers import copy_inputs, query, run, run_into, table_digest
+
+
+@pytest.fixture(scope="module")
+def first_file(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("vendor_a")
+    generate_flights(out, scale=0.001, seed=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def second_file(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("vendor_b")
+    generate_flights(out, scale=0.0005, seed=2)
+    return out
+
+
+def lines(path: Path) -> int:
+    return path.read_bytes().count(b"\r\n")  # CRLF rows; the header's terminator offsets the missing last one
+
+
+def published(lake: Path) -> list[Path]:
+    return sorted((lake / "_runs").glob("*.json")) if (lake / "_runs").exists() else []
+
+
+def test_a_new_vendor_file_replaces_the_fact_instead_of_appending(spark, first_file, second_file, tmp_path):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(first_file, lake, wh) == 0
+    assert run_into(second_file, lake, wh) == 0
+    assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
+    assert query(wh, "select count(*) from load_ledger where table_name = 'fact_flight'") == [(2,)]
+
+
+def test_a_run_killed_before_load_leaves_the_warehouse_as_it_was_and_the_next_run_completes_it(
+        spark, first_file, second_file, tmp_path):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(first_file, lake, wh) == 0
+    before = table_digest(wh)
+    # the process dies after transform: same as running only these steps
+    assert run_into(second_file, lake, wh, "--steps", "land,transform") == 0
+    assert table_digest(wh) == before
+    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0
+    assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
+    # loading again is a no-op
+    after = table_digest(wh)
+    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0
+    assert table_digest(wh) == after
+
+
+def test_a_crash_inside_the_fact_load_rolls_back_and_a_rerun_finishes(
+        spark, first_file, second_file, tmp_path, monkeypatch):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(first_file, lake, wh) == 0
+    before = table_digest(wh)
+    assert run_into(second_file, lake, wh, "--steps", "land,transform") == 0
+
+    real = warehouse_module.DuckDBExecutor.run_transaction
+
+    def dies_during_fact_insert(self, statements):
+        if any(s.startswith("INSERT INTO fact_flight") for s in statements):
+            # execute up to the DELETE of the old rows, then die
+            def exploding(sql):
+                if sql.startswith("INSERT INTO fact_flight"):
+                    raise RuntimeError("simulated crash: connection lost")
+                return self.con.execute(sql)
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                for sql in statements:
+                    exploding(sql)
+            except RuntimeError:
+                self.con.execute("ROLLBACK")
+                raise
+        return real(self, statements)
+
+    monkeypatch.setattr(warehouse_module.DuckDBExecutor, "run_transaction", dies_during_fact_insert)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load")
+    assert table_digest(wh)["fact_flight"] == before["fact_flight"]  # never empty, never half-loaded
+    monkeypatch.undo()
+    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0
+    assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
+
+
+def test_an_older_unloaded_run_never_overwrites_a_newer_load(spark, first_file, second_file, tmp_path):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(first_file, lake, wh, "--steps", "land,transform") == 0   # older, never loaded
+    assert run_into(second_file, lake, wh) == 0                               # newer, loaded
+    assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
+
+
+def test_a_missing_flights_file_is_a_clear_error_and_nothing_is_landed(first_file, tmp_path, capsys):
+    folder = copy_inputs(first_file, tmp_path / "in")
+    (folder / "flights.csv").unlink()
+    lake = tmp_path / "lake"
+    assert run_into(folder, lake, tmp_path / "wh.duckdb") == 3
+    assert "flights: no file matching 'flights*.csv'" in capsys.readouterr().err
+    assert not (lake / "raw").exists() and not published(lake)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the file is empty"),
+    (b"YEAR,MONTH,DAY,AIRLINE\r\n2015,1,1,AA", "header does not match the flights layout"),
+])
+def test_an_empty_file_or_a_wrong_header_is_refused_before_anything_is_published(
+        spark, first_file, tmp_path, capsys, content, message):
+    folder = copy_inputs(first_file, tmp_path / "in")
+    (folder / "flights.csv").write_bytes(content)
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(folder, lake, wh) == 3
+    assert message in capsys.readouterr().err
+    assert not published(lake) and not wh.exists()
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_every_row_is_accounted_for(spark, first_file, tmp_path):
+    folder = copy_inputs(first_file, tmp_path / "in")
+    data = (folder / "flights.csv").read_bytes()
+    rows = data.split(b"\r\n")
+    header, body = rows[0], rows[1:]
+    duplicate = body[10]
+    bad_number = body[20].replace(b",0,0,", b",x,0,", 1) if b",0,0," in body[20] else body[20] + b"x"
+    impossible = b"2015,2,30" + body[30][body[30].index(b",", 8):]
+    truncated = body[-1][: len(body[-1]) // 2]   # the vendor's upload was cut off mid-line
+    new_body = body[:20] + [bad_number] + body[21:30] + [impossible] + body[31:-1] + [duplicate, truncated]
+    (folder / "flights.csv").write_bytes(b"\r\n".join([header, *new_body]))
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(folder, lake, wh) == 0
+
+    manifest = json.loads(published(lake)[0].read_text())
+    src = next(s for s in manifest["sources"] if s["source"] == "flights")
+    assert src["rows_in"] == len(new_body)
+    assert src["rows_quarantined"] == 4
+    assert src["rows_in"] == src["rows_out"] + src["rows_quarantined"]
+    assert query(wh, "select count(*) from fact_flight")[0][0] == len(new_body) - 4
+    reasons = [json.loads(line)["reason"] for f in Path(manifest["quarantine_uri"]).glob("*.json")
+               for line in f.read_text().splitlines()]
+    kinds = sorted(r.split(" (")[0].split(":")[0] for r in reasons if "not a valid int" not in r)
+    assert kinds == ["duplicate natural key", "impossible date", "malformed record"]
+    assert sum("not a valid int: 'x'" in r for r in reasons) == 1
+    records = [json.loads(line)["raw_record"] for f in Path(manifest["quarantine_uri"]).glob("*.json")
+               for line in f.read_text().splitlines()]
+    assert truncated.decode() in records
+
+
+def test_a_blocking_quality_failure_publishes_nothing_and_leaves_the_warehouse(
+        spark, first_file, tmp_path, capsys):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    assert run_into(first_file, lake, wh) == 0
+    before, runs_before = table_digest(wh), published(lake)
+    folder = copy_inputs(first_file, tmp_path / "in")
+    rows = (folder / "flights.csv").read_bytes().split(b"\r\n")
+    fields = rows[5].split(b",")
+    fields[6] = b"N1234567890XYZ"  # TAIL_NUMBER longer than VARCHAR(10) bytes: Redshift would reject it
+    rows[5] = b",".join(fields)
+    (folder / "flights.csv").write_bytes(b"\r\n".join(rows))
+    assert run_into(folder, lake, wh) == 4
+    err = capsys.readouterr().err
+    assert "fact_flight: max_bytes(tail_number, 10) [blocking] FAILED (1 rows" in err
+    assert published(lake) == runs_before
+    assert table_digest(wh) == before
+    assert len(list((lake / "curated" / "fact_flight").iterdir())) == 1  # the failed run's files are gone
