@@ -7,10 +7,11 @@ parameter; code reaches AWS through roles.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
-from deploy import glue, iam, stepfunctions
+from deploy import emr, glue, iam, stepfunctions
 from deploy.artefacts import CODE_ZIP, ENTRY_SCRIPT
 from deploy.iam import sub
 from deploy.settings import INBOX_PREFIX, LAKE_PREFIX, TMP_PREFIX, DeploySettings, Targets, logical_id
@@ -263,3 +264,29 @@ def template(settings: DeploySettings | None = None, names: list[str] | None = N
         },
         "Outputs": _outputs(settings, names),
     }
+
+
+def emr_steps(name: str, settings: DeploySettings) -> dict[str, Any]:
+    """``add_job_flow_steps`` input for one run, by hand: ``${…}`` are the stack's values (the
+    state machine's substitutions) and ``${RunId}``/``${RunDate}`` the run's."""
+    placeholders, substitutions = placeholder_targets(name, settings)
+    steps = [emr.step(name, placeholders, steps=s, run_id="${RunId}", run_date="${RunDate}")
+             for s in ("land,transform", "load")]
+    return {"ClusterId": "${EmrClusterId}", "Steps": steps,
+            "Substitutions": sorted([*substitutions, "EmrClusterId", "RunId", "RunDate"])}
+
+
+def resolve(value: Any, values: dict[str, str]) -> Any:
+    """Resolve Ref / Fn::Sub / Fn::GetAtt in a template fragment with known values (``Name`` or
+    ``Name.Attr`` -> text): what the stack will pass, computed offline (tests, by-hand commands)."""
+    if isinstance(value, list):
+        return [resolve(v, values) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Ref"}:
+        return values[value["Ref"]]
+    if set(value) == {"Fn::GetAtt"}:
+        return values[".".join(value["Fn::GetAtt"])]
+    if set(value) == {"Fn::Sub"}:
+        return re.sub(r"\$\{([A-Za-z0-9:.]+)\}", lambda m: values[m[1]], value["Fn::Sub"])
+    return {k: resolve(v, values) for k, v in value.items()}

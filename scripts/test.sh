@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+# asl-validator (npm) checks the generated state machines; idempotent, skipped without npm.
+if command -v npm >/dev/null 2>&1 && [ ! -x build/tools/node_modules/.bin/asl-validator ]; then
+  npm install --silent --no-audit --no-fund --prefix build/tools asl-validator@4.0.0 >/dev/null 2>&1 \
+    || echo "test.sh: could not install asl-validator; its test will be skipped" >&2
+fi
 # PostgreSQL for the database-sourced pipelines (olist): use a reachable one or start a throwaway
 # server; the trap stops what this run started, also when pytest fails or is interrupted.
 export CONSTELLATION_PG_STATE="${TMPDIR:-/tmp}/constellation-pg.test.$$.state"
