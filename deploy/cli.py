@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m deploy", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="package the artefacts into build/")
+    build = sub.add_parser("build", help="package the artefacts into build/")
+    build.add_argument("--build-dir", type=Path, default=BUILD, help="output folder (default build/)")
     for name, text in (("render", "generate the AWS artefacts into build/aws/"),
                        ("up", "upload the artefacts and create or update the stack")):
         c = sub.add_parser(name, help=text)
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--schedule", default=DEFAULT_SCHEDULE, help=f"default {DEFAULT_SCHEDULE}")
         c.add_argument("--timezone", default="UTC", help="time zone of the schedule (default UTC)")
         c.add_argument("--poll-seconds", type=int, default=30, help="Redshift Data API poll interval")
+        c.add_argument("--build-dir", type=Path, default=BUILD, help="output folder (default build/)")
     up = sub.choices["up"]
     up.add_argument("--stack", required=True, help="CloudFormation stack name")
     up.add_argument("--region", help="AWS region (default: the profile's)")
@@ -91,16 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "build":
-            artefacts = build_artefacts()
+            artefacts = build_artefacts(args.build_dir)
             print(f"built artefact version {artefacts.version} in {artefacts.folder}")
             return 0
         settings = _settings(args)
         if args.command == "render":
-            for path in render(settings):
+            for path in render(settings, args.build_dir / "aws"):
                 print(path)
             return 0
         return aws.up(settings, stack=args.stack, region=args.region, bucket=args.artefacts_bucket,
-                      parameters=_parameters(args.param), render=render)
+                      parameters=_parameters(args.param), render=render, build_dir=args.build_dir)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
