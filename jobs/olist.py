@@ -115,7 +115,7 @@ class PgSettings:
         text = f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
         if table:
             text += f"/{self.schema}.{table}"
-        return text + (f"?{UPDATED_AT}>={since.isoformat()}" if since else "")
+        return text + (f"?{UPDATED_AT}>{since.isoformat()}" if since else "")
 
     def jdbc_options(self) -> dict[str, str]:
         options = {"url": self.url, "user": self.user, "driver": "org.postgresql.Driver",
@@ -263,7 +263,7 @@ def _partition_expr(table: SourceTable) -> str:
 
 
 def extract_query(pg: PgSettings, table: SourceTable, since: datetime | None) -> str:
-    where = f" where {UPDATED_AT} >= timestamp '{since.strftime(_TS)}'" if since else ""
+    where = f" where {UPDATED_AT} > timestamp '{since.strftime(_TS)}'" if since else ""
     return (f"select {', '.join(table.extract_columns)}, {_partition_expr(table)} as _part "
             f"from {pg.schema}.{table.name}{where}")
 
@@ -296,7 +296,9 @@ def extract_table(spark: SparkSession, pg: PgSettings, table: SourceTable, *, si
 
 
 def extraction_start(pg: PgSettings, mark: dict | None, *, has_base: bool) -> datetime | None:
-    """Where a table's extract starts: --since; else the watermark minus the safety window;
+    """Where a table's extract starts (rows with updated_at after it are read): --since; else
+    the watermark minus the safety window, which must exceed the longest write transaction of
+    the source (a row stamped at its transaction's start becomes visible only at its commit);
     everything on a full refresh, the first run, or when no snapshot exists to build on."""
     if pg.since:
         return pg.since
