@@ -33,32 +33,32 @@ from transforms.flights import (
     split_flights,
     stage_reference,
 )
+from transforms.staging import accepted
 
 log = logging.getLogger(__name__)
 
 
 def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
-    airlines, airlines_rejected = stage_reference(
-        read_csv(spark, landing.files("airlines"), RAW_AIRLINES), source="airlines")
-    airports, airports_rejected = stage_reference(
-        read_csv(spark, landing.files("airports"), RAW_AIRPORTS), source="airports")
+    raw_airlines = read_csv(spark, landing.files("airlines"), RAW_AIRLINES)
+    raw_airports = read_csv(spark, landing.files("airports"), RAW_AIRPORTS)
+    airlines, airlines_rejected = stage_reference(raw_airlines, source="airlines")
+    airports, airports_rejected = stage_reference(raw_airports, source="airports")
     dim_airline = build_dim_airline(airlines).cache()
     dim_airport = build_dim_airport(airports).cache()
 
-    # The flights file is parsed once: the fact, the quarantine and the counts all read this.
+    # The flights file is parsed once: the fact, the calendar, the quarantine and the counts
+    # all read this cached copy instead of the CSV.
+    log.info("[%s] parsing flights", landing.run_id)
     parsed = parse_flights(read_csv(spark, landing.files("flights"), RAW_FLIGHTS))
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
-    log.info("[%s] parsing flights", landing.run_id)
-    rows_in = {"flights": parsed.count(), "airlines": airlines.count() + airlines_rejected.count(),
-               "airports": airports.count() + airports_rejected.count()}
+    rows_in = {"flights": parsed.count(), "airlines": raw_airlines.count(), "airports": raw_airports.count()}
     flights, flights_rejected = split_flights(parsed)
-    fact = build_fact_flight(flights, dim_airline, dim_airport)
     return TransformOutput(
         tables={
-            DIM_DATE.name: (DIM_DATE, build_dim_date(flight_dates(fact))),
+            DIM_DATE.name: (DIM_DATE, build_dim_date(flight_dates(accepted(parsed)))),
             DIM_AIRLINE.name: (DIM_AIRLINE, dim_airline),
             DIM_AIRPORT.name: (DIM_AIRPORT, dim_airport),
-            FACT_FLIGHT.name: (FACT_FLIGHT, fact),
+            FACT_FLIGHT.name: (FACT_FLIGHT, build_fact_flight(flights, dim_airline, dim_airport)),
         },
         quarantine=flights_rejected.unionByName(airlines_rejected).unionByName(airports_rejected),
         sources=[SourceRows("flights", FACT_FLIGHT.name, rows_in["flights"]),

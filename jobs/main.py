@@ -51,6 +51,7 @@ EXIT_CONFIG, EXIT_INPUT, EXIT_QUALITY, EXIT_FAILED = 2, 3, 4, 1
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="jobs/main.py",
+        allow_abbrev=False,  # an unknown (e.g. Glue) option must never be taken for a prefix of ours
         description="Constellation: land raw files, transform them with Spark into a star schema "
                     "published through a run manifest, and load DuckDB or Redshift.",
         epilog="Exit codes: 0 ok, 2 bad arguments, 3 bad input, 4 quality gate failed, 1 other failure.",

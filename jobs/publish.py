@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
+from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -30,7 +31,6 @@ from transforms.quality import (
     duplicated_keys,
     reconciliation,
     row_rules,
-    violation_counts,
 )
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class QualityGateError(RuntimeError):
 
     def __init__(self, results: list[QualityResult]):
         self.results = results
-        failed = [r.describe() for r in results if r.blocks]
+        failed = [r.describe() for r in results]
         super().__init__("quality gate failed, run not published:\n  " + "\n  ".join(failed))
 
 
@@ -99,27 +99,39 @@ def _read_back(spark: SparkSession, spec: TableSpec, files: list[dict]) -> DataF
     return spark.read.schema(spec.spark_schema()).parquet(*[lake.spark_path(f["uri"]) for f in files])
 
 
-def check_table(df: DataFrame, spec: TableSpec) -> list[QualityResult]:
-    """Evaluate every rule of one table: one scan for the row rules, one for key uniqueness."""
+def check_table(df: DataFrame, spec: TableSpec) -> tuple[int, int, list[QualityResult]]:
+    """Evaluate every rule of one table in a single aggregation: row count, unknown members,
+    each row rule, and distinct counts of the primary and natural keys (a key is unique when it
+    has as many distinct values as there are rows). Samples are fetched only for failed rules.
+    Returns (rows, unknown-member rows, results)."""
     rules = row_rules(spec)
-    counts = violation_counts(df, rules).first() if rules else None
+    keys = [(f"unique({', '.join(k)})", k) for k in (spec.primary_key, spec.natural_key) if k]
+    aggregates = [F.count(F.lit(1)).alias("rows"),
+                  F.sum(F.when(F.col(spec.primary_key[0]) == UNKNOWN_KEY, 1).otherwise(0)).alias("unknown")]
+    aggregates += [F.sum(F.when(r.violated, 1).otherwise(0)).alias(f"r{i}") for i, r in enumerate(rules)]
+    for i, (_, key) in enumerate(keys):
+        complete = reduce(lambda a, b: a & b, [F.col(c).isNotNull() for c in key])
+        aggregates += [F.countDistinct(*[F.col(c) for c in key]).alias(f"k{i}"),
+                       F.sum(F.when(complete, 1).otherwise(0)).alias(f"n{i}")]
+    totals = df.agg(*aggregates).first()
+    rows = int(totals["rows"])
     sample_cols = list(spec.natural_key or spec.primary_key)
     results = []
     for i, rule in enumerate(rules):
-        failed = int(counts[f"r{i}"] or 0)
+        failed = int(totals[f"r{i}"] or 0)
         sample = []
         if failed:
-            rows = df.filter(rule.violated).select(*sample_cols).limit(SAMPLE_SIZE).collect()
-            sample = ["/".join(str(v) for v in row) for row in rows]
+            found = df.filter(rule.violated).select(*sample_cols).limit(SAMPLE_SIZE).collect()
+            sample = ["/".join(str(v) for v in row) for row in found]
         results.append(QualityResult(spec.name, rule.rule, rule.severity, failed, sample))
-    for key, label in ((spec.primary_key, "unique"), (spec.natural_key, "unique natural key")):
-        if not key:
-            continue
-        dups = duplicated_keys(df, key)
-        n = dups.count()
-        sample = ["/".join(str(v) for v in r[:-1]) for r in dups.limit(SAMPLE_SIZE).collect()] if n else []
-        results.append(QualityResult(spec.name, f"{label}({', '.join(key)})", "blocking", n, sample))
-    return results
+    for i, (name, key) in enumerate(keys):
+        # rows beyond the first of each key value; null keys are the not-null rules' business
+        surplus = int(totals[f"n{i}"] or 0) - int(totals[f"k{i}"])
+        sample = []
+        if surplus:
+            sample = ["/".join(str(v) for v in r[:-1]) for r in duplicated_keys(df, key).limit(SAMPLE_SIZE).collect()]
+        results.append(QualityResult(spec.name, name, "blocking", surplus, sample))
+    return rows, int(totals["unknown"] or 0), results
 
 
 def _reason_counts(spark: SparkSession, uri: str) -> dict[tuple[str, str], int]:
@@ -139,18 +151,18 @@ def write_and_publish(
     run_id, pipeline = landing.run_id, landing.pipeline
     tables: dict[str, TableOutput] = {}
     results: list[QualityResult] = []
+    unknown: dict[str, int] = {}
     try:
         for name, (spec, df) in output.tables.items():
             uri = curated_uri(lake_uri, name, run_id)
             log.info("[%s] writing %s", run_id, name)
             files = write_table(df, spec, uri, small=spec.load_mode == "merge")
-            written = _read_back(spark, spec, files)
-            rows = written.count()
+            rows, unknown[name], checked = check_table(_read_back(spark, spec, files), spec)
+            results += checked
             partitions = sorted({f["uri"].split(f"run_id={run_id}/", 1)[-1].rsplit("/", 1)[0]
                                  for f in files if spec.partition_by})
             tables[name] = TableOutput(name, spec.load_mode, rows, files, partitions)
-            log.info("[%s] %s: %d rows in %d files; checking quality", run_id, name, rows, len(files))
-            results += check_table(written, spec)
+            log.info("[%s] %s: %d rows in %d files, quality checked", run_id, name, rows, len(files))
 
         q_uri = quarantine_uri(lake_uri, pipeline, run_id)
         output.quarantine.write.mode("overwrite").json(lake.spark_path(q_uri))
@@ -158,20 +170,16 @@ def write_and_publish(
         sources = []
         for src in output.sources:
             table = tables[src.table]
-            key = output.tables[src.table][0].primary_key[0]
-            unknown = 0
-            if table.load_mode == "merge":  # dimensions carry one synthetic unknown member
-                unknown = _read_back(spark, output.tables[src.table][0], table.files).filter(
-                    F.col(key) == UNKNOWN_KEY).count()
+            synthetic = unknown[src.table]  # a dimension's unknown member was not read from the source
             quarantined = sum(n for (s, _), n in reasons.items() if s == src.source)
             sources.append(SourceCount(
-                src.source, src.table, src.rows_in, table.rows - unknown, quarantined,
+                src.source, src.table, src.rows_in, table.rows - synthetic, quarantined,
                 {k: n for (s, k), n in sorted(reasons.items()) if s == src.source}))
-            results.append(reconciliation(src.source, src.rows_in, table.rows - unknown, quarantined))
+            results.append(reconciliation(src.source, src.rows_in, table.rows - synthetic, quarantined))
 
         blocking = [r for r in results if r.blocks or (fail_on_warnings and not r.passed)]
         if blocking:
-            raise QualityGateError(blocking if not fail_on_warnings else results)
+            raise QualityGateError(blocking)
     except BaseException:
         for name in output.tables:
             lake.delete_tree(curated_uri(lake_uri, name, run_id))

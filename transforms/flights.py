@@ -186,6 +186,7 @@ def build_fact_flight(flights: DataFrame, dim_airline: DataFrame, dim_airport: D
     return conform(out, FACT_FLIGHT)
 
 
-def flight_dates(fact: DataFrame) -> DataFrame:
-    """The days the fact covers, for the conformed calendar."""
-    return fact.select(F.col("flight_date").alias("date"))
+def flight_dates(flights: DataFrame) -> DataFrame:
+    """The days staged flight rows cover, for the conformed calendar (taken before the dedupe
+    and the lookups, which cannot change the range)."""
+    return flights.select(_flight_date().alias("date"))

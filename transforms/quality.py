@@ -88,13 +88,6 @@ def row_rules(spec: TableSpec) -> list[RowRule]:
     return rules
 
 
-def violation_counts(df: DataFrame, rules: list[RowRule]) -> DataFrame:
-    """One row, one column per rule: how many rows violate it (a single scan of ``df``)."""
-    return df.agg(*[
-        F.sum(F.when(r.violated, 1).otherwise(0)).alias(f"r{i}") for i, r in enumerate(rules)
-    ])
-
-
 def duplicated_keys(df: DataFrame, key: tuple[str, ...]) -> DataFrame:
     """One row per key value that occurs more than once, with its count."""
     return df.groupBy(*key).count().filter(F.col("count") > 1)
