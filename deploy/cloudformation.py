@@ -154,7 +154,7 @@ def state_machine_definition(name: str, settings: DeploySettings) -> tuple[dict[
     substitutions["AlertTopicArn"] = {"Ref": "AlertTopic"}
     inputs = stepfunctions.MachineInputs(
         pipeline=name, topic_arn="${AlertTopicArn}", redshift_database="${RedshiftDatabase}",
-        redshift_schema="${RedshiftSchema}", redshift_secret_arn="${RedshiftSecretArn}",
+        redshift_schema="${RedshiftSchema}", redshift_secret_arn="${RedshiftSecretArn}", inbox="${InboxUri}",
         redshift_workgroup="${RedshiftWorkgroup}" if settings.redshift_target == "serverless" else "",
         redshift_cluster_id="${RedshiftClusterId}" if settings.redshift_target == "provisioned" else "")
     if settings.runtime == "glue":

@@ -59,6 +59,7 @@ class MachineInputs:
     redshift_database: str
     redshift_schema: str
     redshift_secret_arn: str
+    inbox: str = ""  # the default --input of a run (the pipeline's inbox prefix)
     glue_job_name: str = ""
     emr_cluster_id: str = ""
     emr_targets: Targets | None = None  # runtime emr: the step's command line
@@ -83,7 +84,7 @@ def ledger_sql(schema: str) -> str:
             "WHERE run_id = :run_id ORDER BY table_name")
 
 
-def _run_identity(pipeline: str) -> dict[str, Any]:
+def _run_identity(pipeline: str, inbox: str) -> dict[str, Any]:
     part = [f"States.ArrayGetItem($.clock.parts, {i})" for i in range(6)]
     token = "States.ArrayGetItem(States.StringSplit($.clock.token, '-'), 0)"
     return {
@@ -93,12 +94,13 @@ def _run_identity(pipeline: str) -> dict[str, Any]:
                   "ResultPath": "$.clock", "Next": "Defaults"},
         "Defaults": {"Type": "Pass", "Comment": "A new sortable run id and today's date (UTC)",
                      "Parameters": {
-                         "pipeline": pipeline, "trigger": "manual",
+                         "pipeline": pipeline, "trigger": "manual", "input": inbox,
                          "run_id.$": f"States.Format('{{}}{{}}{{}}T{{}}{{}}{{}}Z-{{}}', {', '.join(part)}, {token})",
                          "run_date.$": f"States.Format('{{}}-{{}}-{{}}', {', '.join(part[:3])})"},
                      "ResultPath": "$.defaults", "Next": "Resolve"},
-        "Resolve": {"Type": "Pass", "Comment": "The execution input (run_id, run_date, trigger …) wins",
+        "Resolve": {"Type": "Pass",
                     "Parameters": {"run.$": "States.JsonMerge($.defaults, $$.Execution.Input, false)"},
+                    "Comment": "The execution input (run_id, run_date, input, trigger …) wins",
                     "OutputPath": "$.run", "Next": "LandAndTransform"},
     }
 
@@ -107,7 +109,8 @@ def _glue_task(m: MachineInputs, steps: str, result: str, next_state: str) -> di
     return {
         "Type": "Task", "Resource": GLUE_SYNC,
         "Parameters": {"JobName": m.glue_job_name,
-                       "Arguments": {"--steps": steps, "--run-id.$": "$.run_id", "--run-date.$": "$.run_date"}},
+                       "Arguments": {"--steps": steps, "--run-id.$": "$.run_id", "--run-date.$": "$.run_date",
+                                     "--input.$": "$.input"}},
         "ResultSelector": {"job_run_id.$": "$.Id", "state.$": "$.JobRunState"},
         "ResultPath": f"$.{result}", "Retry": RETRY_GLUE, "Catch": CATCH_ALL, "Next": next_state,
     }
@@ -117,7 +120,8 @@ def _emr_task(m: MachineInputs, steps: str, result: str, next_state: str) -> dic
     if m.emr_targets is None:
         raise ValueError("the EMR runtime needs emr_targets")
     fixed = [intrinsic_string(str(a)) for a in emr.spark_submit_args(m.pipeline, m.emr_targets)]
-    args = [*fixed, "'--steps'", intrinsic_string(steps), "'--run-id'", "$.run_id", "'--run-date'", "$.run_date"]
+    args = [*fixed, "'--steps'", intrinsic_string(steps), "'--run-id'", "$.run_id", "'--run-date'", "$.run_date",
+            "'--input'", "$.input"]  # the last --input wins
     return {
         "Type": "Task", "Resource": EMR_SYNC,
         "Parameters": {"ClusterId": m.emr_cluster_id, "Step": {
@@ -196,7 +200,7 @@ def definition(m: MachineInputs, *, runtime: str = "glue", poll_seconds: int = 3
         "StartAt": "Clock",
         "TimeoutSeconds": timeout_seconds,
         "States": {
-            **_run_identity(m.pipeline),
+            **_run_identity(m.pipeline, m.inbox),
             "LandAndTransform": task(m, "land,transform", "transform", "Load"),
             "Load": task(m, "load", "load", "Summarise"),
             **_summary(m, poll_seconds),

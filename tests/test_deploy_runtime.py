@@ -238,6 +238,7 @@ def test_state_machine_run_succeeds_and_passes_one_run_id_through_every_step(exe
     run_ids = {r["run_args"]["--run-id"] for r in runs}
     assert len(run_ids) == 1 and RUN_ID.fullmatch(run_id := run_ids.pop())
     assert {r["run_args"]["--run-date"] for r in runs} == {"2024-01-05"}
+    assert {r["run_args"]["--input"] for r in runs} == {f"s3://cst-lake/inbox/{PIPELINE}/"}
     assert [m.run_id for m in published_runs(str(fake.lake), PIPELINE)] == [run_id]
     ledger_query = next(iter(fake.statements.values()))
     assert ledger_query["Parameters"] == [{"name": "run_id", "value": run_id}]
