@@ -69,6 +69,10 @@ CITY_SPELLINGS = [
     ("rio de janeiro, rio de janeiro, brasil", "rio de janeiro"),
     ("arraial d'ajuda (porto seguro)", "arraial d'ajuda"),
     ("santa barbara d´oeste", "santa barbara d'oeste"),
+    ("sa\u0303o paulo", "sao paulo"),  # decomposed: a + combining tilde, as in the real sellers file
+    ("sao paulo sp", "sao paulo"),
+    ("mogi das cruzes / sp", "mogi das cruzes"),
+    ("sao jose dos campos", "sao jose dos campos"),
     ("vendas@creditparts.com.br", None),
     ("04482255", None),
     (None, None),

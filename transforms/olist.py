@@ -48,13 +48,16 @@ _PLAIN = "aaaaaeeeeiiiiooooouuuucn'''"
 
 
 def normalise_city(city: Column) -> Column:
-    """City names as typed into Olist's forms -> one spelling: lower case, accents removed,
-    anything after '/', '\\', ',' or '(' dropped (``sbc/sp``, ``rio de janeiro, rio de
-    janeiro, brasil``, ``arraial d'ajuda (porto seguro)``), a trailing ``- sp`` / ``-pr`` state
-    suffix dropped, spaces collapsed. Null when the value is no city name (digits, e-mail)."""
-    text = F.translate(F.lower(F.trim(city)), _ACCENTED, _PLAIN)
+    """City names as typed into Olist's forms -> one spelling: lower case, accents removed (both
+    precomposed 'ã' and 'a' + combining tilde occur), anything after '/', '\\', ',' or '('
+    dropped (``sbc/sp``, ``rio de janeiro, rio de janeiro, brasil``, ``arraial d'ajuda (porto
+    seguro)``), a trailing state code dropped (``sao paulo - sp``, ``andira-pr``, ``sao paulo
+    sp``), spaces collapsed. Null when the value is no city name (digits, e-mail)."""
+    text = F.regexp_replace(F.lower(F.trim(city)), r"\p{M}", "")
+    text = F.translate(text, _ACCENTED, _PLAIN)
     text = F.regexp_extract(text, r"^([^/\\,(]*)", 1)
-    text = F.regexp_replace(text, r"\s*-\s*[a-z]{2}\s*$", "")
+    states = "|".join(s.lower() for s in BRAZIL_STATES)
+    text = F.regexp_replace(text, rf"(\s*-\s*|\s+)({states})\s*$", "")
     text = F.trim(F.regexp_replace(text, r"\s+", " "))
     return F.when((text != "") & ~text.rlike(r"[0-9@]"), text)
 
