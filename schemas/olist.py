@@ -153,7 +153,7 @@ _city = "City, normalised: lower case, no accents, no state suffix; null when no
 _state = "State (UF), two upper-case letters; null when not a Brazilian state"
 
 DIM_CUSTOMER = TableSpec(
-    name="dim_customer",
+    name="dim_olist_customer",
     grain="One row per Olist customer_id (one per order); key customer_key (-1 = unknown customer).",
     description="customer_unique_id identifies the person across orders. Merged by key.",
     columns=(
@@ -173,7 +173,7 @@ DIM_CUSTOMER = TableSpec(
 )
 
 DIM_SELLER = TableSpec(
-    name="dim_seller",
+    name="dim_olist_seller",
     grain="One row per seller_id; key seller_key (-1 = unknown seller).",
     columns=(
         Column("seller_key", "bigint", False, "xxhash64 of seller_id"),
@@ -191,7 +191,7 @@ DIM_SELLER = TableSpec(
 )
 
 DIM_PRODUCT = TableSpec(
-    name="dim_product",
+    name="dim_olist_product",
     grain="One row per product_id; key product_key (-1 = unknown product).",
     columns=(
         Column("product_key", "bigint", False, "xxhash64 of product_id"),
@@ -220,7 +220,7 @@ DIM_PRODUCT = TableSpec(
 )
 
 DIM_GEOLOCATION = TableSpec(
-    name="dim_geolocation",
+    name="dim_olist_geolocation",
     grain="One row per zip code prefix; key zip_code_prefix.",
     description="The source has many points and spellings per prefix: one centroid, and the most "
                 "frequent normalised city and state. Points outside Brazil are quarantined.",
@@ -248,7 +248,7 @@ FACT_ORDER = TableSpec(
     columns=(
         Column("order_key", "bigint", False, "xxhash64 of order_id"),
         Column("order_id", "varchar(32)", False, "Olist order id"),
-        Column("customer_key", "bigint", False, "-> dim_customer (-1 unknown)"),
+        Column("customer_key", "bigint", False, "-> dim_olist_customer (-1 unknown)"),
         Column("purchase_date_key", "int", False, "Purchase day yyyymmdd -> dim_date"),
         Column("order_status", "varchar(20)", False, "created … delivered, canceled, unavailable"),
         Column("is_sale", "boolean", False, "Not canceled and not unavailable (counts as a sale)"),
@@ -302,9 +302,9 @@ FACT_ORDER_ITEM = TableSpec(
         Column("order_key", "bigint", False, "-> fact_order"),
         Column("order_id", "varchar(32)", False, "Olist order id"),
         Column("order_item_id", "int", False, "Line number within the order, 1.."),
-        Column("product_key", "bigint", False, "-> dim_product (-1 unknown)"),
-        Column("seller_key", "bigint", False, "-> dim_seller (-1 unknown)"),
-        Column("customer_key", "bigint", False, "-> dim_customer, the order's customer"),
+        Column("product_key", "bigint", False, "-> dim_olist_product (-1 unknown)"),
+        Column("seller_key", "bigint", False, "-> dim_olist_seller (-1 unknown)"),
+        Column("customer_key", "bigint", False, "-> dim_olist_customer, the order's customer"),
         Column("purchase_date_key", "int", False, "The order's purchase day -> dim_date"),
         Column("shipping_limit_at", "timestamp", True, "Seller's deadline to hand over to the carrier"),
         Column("price", "decimal(10,2)", False, "Item price, BRL"),

@@ -173,8 +173,8 @@ def assert_marts_equal_source_sql(src: dict, wh: Path) -> dict:
 
 
 def dump_warehouse(wh: Path) -> dict[str, list[tuple]]:
-    tables = ["dim_customer", "dim_seller", "dim_product", "dim_geolocation", "dim_date", "fact_order",
-              "fact_order_item", "fact_order_payment", "fact_order_review"]
+    tables = ["dim_olist_customer", "dim_olist_seller", "dim_olist_product", "dim_olist_geolocation", "dim_date",
+              "fact_order", "fact_order_item", "fact_order_payment", "fact_order_review"]
     return {t: wh_rows(wh, f"select * from {t} order by all") for t in tables}
 
 
@@ -321,8 +321,8 @@ def test_incremental_marts_equal_a_full_recompute_on_the_source(source, incremen
                                               "using (order_id)"),
                        ("fact_order_item", "select count(*) from {s}.order_items i join {s}.orders o using (order_id)"),
                        ("fact_order_review", "select count(*) from {s}.order_reviews"),
-                       ("dim_customer", "select count(*) + 1 from {s}.customers"),
-                       ("dim_product", "select count(*) + 1 from {s}.products")):
+                       ("dim_olist_customer", "select count(*) + 1 from {s}.customers"),
+                       ("dim_olist_product", "select count(*) + 1 from {s}.products")):
         assert wh_rows(wh, f"select count(*) from {table}")[0][0] == pg_rows(source, sql)[0][0], table
     statuses = dict(wh_rows(wh, "select order_id, order_status from fact_order"))
     assert dict(pg_rows(source, "select order_id, order_status from {s}.orders")) == statuses
@@ -359,7 +359,7 @@ def test_a_rerun_without_source_changes_rereads_the_window_and_changes_nothing(s
     assert rerun["after"] == rerun["before"]
     wh = rerun["root"] / "wh.duckdb"
     for table, key in (("fact_order", "order_id"), ("fact_order_item", "order_item_key"),
-                       ("dim_customer", "customer_id")):
+                       ("dim_olist_customer", "customer_id")):
         assert wh_rows(wh, f"select count(*) - count(distinct {key}) from {table}")[0][0] == 0
     assert_marts_equal_source_sql(source, wh)
 

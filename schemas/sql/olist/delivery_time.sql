@@ -11,7 +11,7 @@ with delivered_orders as (
         case when o.is_late then 1 else 0 end as late,
         o.delivery_vs_estimate_days
     from fact_order as o
-    inner join dim_customer as c on c.customer_key = o.customer_key
+    inner join dim_olist_customer as c on c.customer_key = o.customer_key
     where o.is_delivered
 ),
 stats_per_group as (

@@ -10,7 +10,7 @@ with orders_with_state as (
         o.items_total,
         o.freight_total
     from fact_order as o
-    inner join dim_customer as c on c.customer_key = o.customer_key
+    inner join dim_olist_customer as c on c.customer_key = o.customer_key
 )
 select
     customer_state,

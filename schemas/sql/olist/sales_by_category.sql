@@ -18,7 +18,7 @@ sales_per_category as (
         sum(s.price) as revenue,
         sum(s.freight_value) as freight
     from sale_lines as s
-    inner join dim_product as p on p.product_key = s.product_key
+    inner join dim_olist_product as p on p.product_key = s.product_key
     group by p.category_name_en, p.category_name_pt, p.is_category_translated
 )
 select
