@@ -38,7 +38,7 @@ LOAD_LEDGER = TableSpec(
         Column("load_mode", "varchar(20)", False, "replace_all, merge or replace_partitions"),
         Column("rows_loaded", "bigint", False, "Rows inserted by this load"),
         Column("manifest_uri", "varchar(1024)", False, "Run manifest the files were taken from"),
-        Column("loaded_at", "timestamp", False, "Warehouse clock at commit (UTC)"),
+        Column("loaded_at", "timestamp", False, "Loader clock (UTC) when the load transaction ran"),
     ),
     primary_key=("run_id", "table_name"),
     load_mode="merge",
