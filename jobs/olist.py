@@ -22,9 +22,11 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -72,6 +74,7 @@ from transforms.olist import (
 from transforms.staging import SOURCE_FILE
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PIPELINE_NAME = "olist"
 STATE = ("_state", PIPELINE_NAME)
@@ -79,8 +82,11 @@ SNAPSHOT_SOURCE = "snapshot/"
 # Children before parents: a child row visible when its table is read has its parent committed,
 # so the later parent read sees it too (no false orphans); a parent read after its children may
 # show children that came in meanwhile missing: the next run's overlap rebuilds that order.
-EXTRACT_ORDER = ("order_items", "order_payments", "order_reviews", "orders", "customers", "products",
-                 "sellers", "product_category_name_translation", "geolocation")
+# The tables of one wave are read concurrently (Spark runs the jobs of several threads at once).
+EXTRACT_WAVES = (("order_items", "order_payments", "order_reviews"), ("orders",),
+                 ("customers", "products", "sellers", "product_category_name_translation", "geolocation"))
+EXTRACT_ORDER = tuple(name for wave in EXTRACT_WAVES for name in wave)
+PARALLEL_TABLES = 4
 _TS = "%Y-%m-%d %H:%M:%S.%f"
 
 
@@ -148,7 +154,7 @@ class PgSettings:
                 schema=get("schema", "olist"), password=password,
                 max_partitions=int(get("partitions", "8")),
                 overlap=timedelta(minutes=float(get("overlap_minutes", "60"))),
-                full_refresh=bool(options.get("full_refresh")),
+                full_refresh=str(options.get("full_refresh") or "false").lower() in ("true", "1", "yes"),
                 since=datetime.fromisoformat(str(since)) if since else None,
             )
         except ValueError as exc:
@@ -184,8 +190,9 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
     add("--pg-region", help="AWS region of the secret")
     add("--pg-partitions", help="most parallel JDBC reads per table (default 8)")
     add("--pg-overlap-minutes", help="safety window re-read before each watermark (default 60)")
-    add("--full-refresh", action="store_true",
-        help="ignore watermarks and snapshot: extract every row and replace the facts")
+    add("--full-refresh", nargs="?", const="true", default=None, metavar="true|false",
+        help="ignore watermarks and snapshot: extract every row and replace the facts (Glue, whose "
+             "job arguments all take a value: --full-refresh true)")
     add("--since", help="extract rows changed since this moment (YYYY-MM-DD[ HH:MM]) instead of the watermarks")
 
 
@@ -296,15 +303,28 @@ def extract_table(spark: SparkSession, pg: PgSettings, table: SourceTable, *, si
 
 
 def extraction_start(pg: PgSettings, mark: dict | None, *, has_base: bool) -> datetime | None:
-    """Where a table's extract starts (rows with updated_at after it are read): --since; else
-    the watermark minus the safety window, which must exceed the longest write transaction of
+    """Where a table's extract starts (rows with updated_at after it are read): everything on a
+    full refresh or when no snapshot exists to build on (first run; --since is then ignored, a
+    partial extract cannot stand for the whole table); else --since; else the watermark minus
+    the safety window, which must exceed the longest write transaction of
     the source (a row stamped at its transaction's start becomes visible only at its commit);
-    everything on a full refresh, the first run, or when no snapshot exists to build on."""
+    everything when no watermark was stored yet."""
+    if pg.full_refresh or not has_base:
+        return None
     if pg.since:
         return pg.since
-    if pg.full_refresh or not has_base or not mark or not mark.get("high_water"):
+    if not mark or not mark.get("high_water"):
         return None
     return datetime.fromisoformat(mark["high_water"]) - pg.overlap
+
+
+def in_parallel(fn: Callable[[str], T], names: Sequence[str]) -> list[T]:
+    """``fn`` over ``names`` in a few threads (small Spark jobs are latency-bound: running them side
+    by side uses the cores); results in the order of ``names``, the first error re-raised."""
+    if len(names) == 1:
+        return [fn(names[0])]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_TABLES, len(names))) as pool:
+        return list(pool.map(fn, names))
 
 
 def _input(source: str, uri: str, original: str, size: int) -> InputFile:
@@ -329,26 +349,30 @@ def land(cfg: RunConfig) -> Landing:
     raw_dir = lake.join(cfg.lake, "raw", PIPELINE_NAME, f"ingest_date={cfg.run_date.isoformat()}",
                         f"run_id={cfg.run_id}")
     record: dict = {"run_id": cfg.run_id, "source": pg.describe(), "base_snapshot_run": base[0] if base else None,
-                    "full": base is None and not pg.since, "extracted_at": extracted_at.isoformat(), "tables": {}}
+                    "full": base is None, "extracted_at": extracted_at.isoformat(), "tables": {}}
     inputs: list[InputFile] = []
     log.info("[%s] extracting from %s (%s)", cfg.run_id, pg.describe(),
              f"building on run {base[0]}" if base else "full extract")
-    for name in EXTRACT_ORDER:
-        table = SOURCES[name]
+    def extract(name: str) -> list[InputFile]:
         base_files = (base[1].get(name) if base else None) or []
         since = extraction_start(pg, marks.get(name), has_base=bool(base_files))
         out_uri = lake.join(raw_dir, name)
         try:
-            info = extract_table(spark, pg, table, since=since, out_uri=out_uri, extracted_at=extracted_at)
+            info = extract_table(spark, pg, SOURCES[name], since=since, out_uri=out_uri, extracted_at=extracted_at)
         except (Py4JJavaError, CapturedException) as exc:
             first = str(exc).strip().splitlines()[0][:500]
             raise InputError(f"extracting {pg.schema}.{name} from {pg.describe()} failed: {first}") from exc
         if not info["high_water"] and marks.get(name):  # nothing changed: keep the old watermark
             info["high_water"] = marks[name].get("high_water")
         record["tables"][name] = info
-        inputs += [_input(name, f.uri, pg.describe(name, since), f.size) for f in lake.list_files(out_uri, ".parquet")]
-        inputs += [_input(SNAPSHOT_SOURCE + name, f["uri"], f"snapshot of run {base[0]}", f["size"])
-                   for f in base_files]
+        return ([_input(name, f.uri, pg.describe(name, since), f.size) for f in lake.list_files(out_uri, ".parquet")]
+                + [_input(SNAPSHOT_SOURCE + name, f["uri"], f"snapshot of run {base[0]}", f["size"])
+                   for f in base_files])
+
+    for wave in EXTRACT_WAVES:
+        for files in in_parallel(extract, wave):
+            inputs += files
+    record["tables"] = {name: record["tables"][name] for name in EXTRACT_ORDER}
     lake.write_text(extract_record_uri(cfg.lake, cfg.run_id), json.dumps(record, indent=2))
     landing = Landing(run_id=cfg.run_id, pipeline=PIPELINE_NAME, ingest_date=cfg.run_date.isoformat(),
                       inputs=inputs)
@@ -386,19 +410,21 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
     changed: dict[str, DataFrame] = {}
     snaps: dict[str, DataFrame] = {}
     read: dict[str, int] = {}
-    rejects: list[DataFrame] = []
+    rejects: dict[str, DataFrame] = {}
     index: dict[str, list[dict]] = {}
-    for table in SOURCE_TABLES:
-        delta = _read(spark, landing.files(table.name), table).withColumn(SOURCE_FILE, F.col("_metadata.file_path"))
+    def stage(name: str) -> None:
+        table = SOURCES[name]
+        delta = _read(spark, landing.files(name), table).withColumn(SOURCE_FILE, F.col("_metadata.file_path"))
         good, bad = stage_rows(delta, table)
-        changed[table.name] = good.cache()
-        read[table.name] = delta.count()
-        rejects.append(bad)
-        index[table.name] = _snapshot(spark, landing, root, table, changed[table.name], read[table.name])
-        snaps[table.name] = _read(spark, [f["uri"] for f in index[table.name]], table)
-        log.info("[%s] %s: %d rows extracted", landing.run_id, table.name, read[table.name])
-    lake.write_text(snapshot_index_uri(root, landing.run_id),
-                    json.dumps({"run_id": landing.run_id, "tables": index}, indent=2))
+        changed[name], rejects[name] = good.cache(), bad
+        read[name] = delta.count()
+        index[name] = _snapshot(spark, landing, root, table, changed[name], read[name])
+        snaps[name] = _read(spark, [f["uri"] for f in index[name]], table)
+        log.info("[%s] %s: %d rows extracted", landing.run_id, name, read[name])
+
+    in_parallel(stage, [t.name for t in SOURCE_TABLES])
+    lake.write_text(snapshot_index_uri(root, landing.run_id), json.dumps(
+        {"run_id": landing.run_id, "tables": {t.name: index[t.name] for t in SOURCE_TABLES}}, indent=2))
 
     dim_customer = build_dim_customer(snaps["customers"]).cache()
     dim_seller = build_dim_seller(snaps["sellers"]).cache()
@@ -433,8 +459,8 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
         facts = {replace(spec, load_mode="replace_all"): df for spec, df in facts.items()}
 
     quarantine = spark.createDataFrame([], QUARANTINE_SCHEMA)
-    for bad in rejects:
-        quarantine = quarantine.unionByName(bad)
+    for table in SOURCE_TABLES:
+        quarantine = quarantine.unionByName(rejects[table.name])
     for child in ("order_items", "order_payments", "order_reviews"):
         quarantine = quarantine.unionByName(orphans(changed[child], snaps["orders"], source=child))
 

@@ -392,3 +392,21 @@ def test_settings_come_from_options_then_environment_and_validate(monkeypatch):
     assert s.url == "jdbc:postgresql://db.internal:6543/postgres" and SECRET not in s.describe("orders")
     with pytest.raises(ConfigError, match="--pg-host"):
         PgSettings.from_options({}, {})
+
+
+def test_extraction_starts_at_the_watermark_minus_the_window_unless_told_otherwise():
+    from datetime import timedelta
+
+    from jobs.olist import extraction_start
+
+    mark = {"high_water": "2018-10-18T12:00:00.000000"}
+    pg = PgSettings(host="h", overlap=timedelta(minutes=30))
+    assert extraction_start(pg, mark, has_base=True) == datetime(2018, 10, 18, 11, 30)
+    assert extraction_start(pg, None, has_base=True) is None  # never extracted: everything
+    assert extraction_start(pg, mark, has_base=False) is None  # nothing to merge into: everything
+    since = PgSettings(host="h", since=datetime(2018, 9, 1))
+    assert extraction_start(since, mark, has_base=True) == datetime(2018, 9, 1)
+    assert extraction_start(since, mark, has_base=False) is None  # a partial extract can't be the table
+    full = PgSettings.from_options({"full_refresh": "true"}, {"CONSTELLATION_PG_HOST": "h"})
+    assert full.full_refresh and extraction_start(full, mark, has_base=True) is None
+    assert not PgSettings.from_options({"full_refresh": "false"}, {"CONSTELLATION_PG_HOST": "h"}).full_refresh
