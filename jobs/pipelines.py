@@ -38,7 +38,7 @@ class Pipeline:
         return {t.name: t for t in self.tables}
 
 
-_MODULES = {"flights": "jobs.flights", "olist": "jobs.olist"}
+_MODULES = {"flights": "jobs.flights", "adventureworks": "jobs.adventureworks", "olist": "jobs.olist"}
 
 
 def names() -> list[str]:

@@ -19,7 +19,7 @@ the special-offer products, every order's customer exists and every customer's P
 person. ``LineTotal = OrderQty × UnitPrice × (1 − UnitPriceDiscount)`` rounded to 6 decimals
 (as SQL Server computes the column), ``SubTotal`` = the lines' sum rounded to 4 decimals,
 ``TaxAmt`` 8 % and ``Freight`` 2.5 % of it, ``TotalDue = SubTotal + TaxAmt + Freight``
-exactly. Like the real data, about 0.5 % of the orders have a ``SubTotal`` a few cents off
+exactly. Like the real data, about 0.5 % of the orders have a ``SubTotal`` 2 to 99 cents off
 the sum of their lines (:data:`SUBTOTAL_DEVIATION_RATE`).
 
 The product catalogue (504 products) and the special-offer products (~540 pairs) are fixed;
@@ -701,7 +701,7 @@ def _money_rows(rng: np.random.Generator, lines: list[Line], deviate: bool) -> t
     4 decimals, unless this order carries the export's known deviation (a few cents off)."""
     sub_total = (sum(ln.line_total for ln in lines) + 50) // 100
     if deviate:
-        sub_total += int(rng.choice((-1, 1))) * int(rng.integers(1, 100)) * 100
+        sub_total += int(rng.choice((-1, 1))) * int(rng.integers(2, 100)) * 100  # 0.02-0.99
     tax = (sub_total * TAX_PERCENT + 50) // 100
     freight = (sub_total * FREIGHT_PERMILLE + 500) // 1000
     return sub_total, tax, freight, sub_total + tax + freight

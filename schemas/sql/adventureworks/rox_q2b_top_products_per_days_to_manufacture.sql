@@ -1,0 +1,29 @@
+create or replace view rox_q2b_top_products_per_days_to_manufacture as
+with quantity_per_product as (
+    select
+        l.product_key,
+        sum(l.order_qty) as total_quantity
+    from fact_sales_order_line as l
+    group by l.product_key
+),
+products_ranked_within_days as (
+    select
+        p.days_to_manufacture,
+        q.product_key,
+        q.total_quantity,
+        row_number() over (
+            partition by p.days_to_manufacture
+            order by q.total_quantity desc, p.product_id
+        ) as quantity_rank
+    from quantity_per_product as q
+    inner join dim_product as p on p.product_key = q.product_key
+)
+select
+    r.days_to_manufacture,
+    r.quantity_rank,
+    p.product_id,
+    p.product_name,
+    r.total_quantity
+from products_ranked_within_days as r
+inner join dim_product as p on p.product_key = r.product_key
+where r.quantity_rank <= 3
