@@ -278,8 +278,9 @@ def test_first_run_extracts_every_row_and_the_marts_equal_sql_on_the_source(sour
     assert sorted(p.name for p in raw.iterdir()) == sorted(EXTRACT_ORDER)
     figures = assert_marts_equal_source_sql(source, root / "wh.duckdb")
     overall = figures["delivery_time"][[r[0] for r in figures["delivery_time"]].index("overall")]
+    expected = pg_rows(source, EXPECTED_DELIVERY)[0]
     print(f"\n[olist e2e] first run: orders_by_state={figures['orders_by_state'][:3]}… overall delivery "
-          f"(orders, avg days, median hours, p90 minutes, late)={overall[2:]}")
+          f"(orders, avg days, median hours, p90 minutes, late)={overall[2:]} vs SQL on the source {expected[2:]}")
 
 
 def test_partitioned_reads_split_a_table_on_its_key_hash(source, first_run):
@@ -312,6 +313,13 @@ def test_incremental_run_extracts_only_the_changed_rows(incremental):
 def test_incremental_marts_equal_a_full_recompute_on_the_source(source, incremental):
     wh = incremental["root"] / "wh.duckdb"
     figures = assert_marts_equal_source_sql(source, wh)
+    expected = pg_rows(source, EXPECTED_DELIVERY)
+    print(f"\n[olist e2e] after the incremental run: pipeline overall delivery {figures['delivery_time'][0][2:]} "
+          f"vs SQL on the source {expected[0][2:]}; orders by state sum "
+          f"{sum(r[1] for r in figures['orders_by_state'])} vs "
+          f"{pg_rows(source, 'select count(distinct order_id) from {s}.orders')[0][0]} orders; top categories "
+          f"{sorted(figures['sales_by_category'], key=lambda r: -r[3])[:2]} vs "
+          f"{sorted(pg_rows(source, EXPECTED_SALES_BY_CATEGORY), key=lambda r: -r[3])[:2]}")
     # the new translation reached the products of that category, old and new
     assert "pc_gamer_en" in [r[0] for r in figures["sales_by_category"]]
     assert "pc_gamer" not in [r[0] for r in figures["sales_by_category"]]
