@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import math
 import random
@@ -286,14 +287,14 @@ def generate_olist_with_counts(out_dir: str | Path, *, scale: float = 0.01,
             *((rng.randint(5, 76), rng.randint(4, 3992), rng.randint(1, 20)) if category else (None,) * 3),
             weight, *(size if weight is not None else (None,) * 3),
         ))
-    product_weights = [rng.paretovariate(1.2) for _ in products]
+    product_weights = list(itertools.accumulate(rng.paretovariate(1.2) for _ in products))
 
     # -- sellers (dirty cities)
     sellers = []
     for _ in range(n_sellers):
         zip_code, state, plain, accented = places.draw()
         sellers.append((_id(rng), zip_code, _dirty_city(rng, plain, accented, state, zip_code), state))
-    seller_weights = [rng.paretovariate(1.1) for _ in sellers]
+    seller_weights = list(itertools.accumulate(rng.paretovariate(1.1) for _ in sellers))
 
     # -- orders, customers (one customer_id per order), items, payments, reviews
     statuses, status_w = zip(*STATUS_WEIGHTS, strict=True)
@@ -323,12 +324,12 @@ def generate_olist_with_counts(out_dir: str | Path, *, scale: float = 0.01,
             status in ("canceled", "created") and rng.random() < 0.25)
         lines = rng.choices((1, 2, 3, 4, 6), (90.1, 7.6, 1.5, 0.6, 0.2))[0] if has_items else 0
         total = 0.0
-        product = rng.choices(products, product_weights)[0]
-        seller = rng.choices(sellers, seller_weights)[0]
+        product = rng.choices(products, cum_weights=product_weights)[0]
+        seller = rng.choices(sellers, cum_weights=seller_weights)[0]
         price = round(rng.lognormvariate(math.log(75), 0.9) + 1, 2)
         for line in range(1, lines + 1):
             if rng.random() < 0.3:  # another product in the same order
-                product = rng.choices(products, product_weights)[0]
+                product = rng.choices(products, cum_weights=product_weights)[0]
                 price = round(rng.lognormvariate(math.log(75), 0.9) + 1, 2)
             freight = round(rng.uniform(0, 8) + price * rng.uniform(0.05, 0.3), 2) if rng.random() > 0.003 else 0.0
             limit = (approved or bought) + dt.timedelta(days=rng.randint(2, 7), seconds=rng.randint(0, 86399))
