@@ -405,6 +405,11 @@ def _snapshot(spark: SparkSession, landing: Landing, root: str, table: SourceTab
 
 
 def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
+    """The run's star: dims with one row per changed member (plus the unknown member), facts with
+    one row per order line / payment / review / order of every affected order, dim_date for
+    the days they cover. Stages the extract, folds it into the snapshot (written before the
+    manifest: a run that is never published leaves an unreferenced snapshot), then builds from
+    the snapshot. A landing without snapshot inputs is a full extract: facts replace_all."""
     root = lake_root(landing)
     full = not any(f.source.startswith(SNAPSHOT_SOURCE) for f in landing.inputs)
     changed: dict[str, DataFrame] = {}
@@ -412,6 +417,7 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
     read: dict[str, int] = {}
     rejects: dict[str, DataFrame] = {}
     index: dict[str, list[dict]] = {}
+
     def stage(name: str) -> None:
         table = SOURCES[name]
         delta = _read(spark, landing.files(name), table).withColumn(SOURCE_FILE, F.col("_metadata.file_path"))
