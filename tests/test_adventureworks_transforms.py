@@ -168,9 +168,10 @@ def star(spark):
     ], LINES)
     offer_products = spark.createDataFrame([(1, 707, None), (2, 707, None), (1, 776, None)],
                                            "SpecialOfferID int, ProductID int, ModifiedDate timestamp_ntz")
-    dim_offer = build_dim_special_offer(offer_products, dim_product, lines)
-    fact_order = build_fact_sales_order(headers, lines, dim_customer)
-    fact_line = build_fact_sales_order_line(lines, fact_order, dim_product, dim_offer)
+    dim_product, dim_customer = dim_product.cache(), dim_customer.cache()
+    dim_offer = build_dim_special_offer(offer_products, dim_product, lines).cache()
+    fact_order = build_fact_sales_order(headers, lines, dim_customer).cache()
+    fact_line = build_fact_sales_order_line(lines, fact_order, dim_product, dim_offer).cache()
     return {"dim_product": dim_product, "dim_customer": dim_customer, "dim_offer": dim_offer,
             "fact_order": fact_order, "fact_line": fact_line}
 
