@@ -46,15 +46,14 @@ def data_dictionary(specs: list[TableSpec]) -> str:
     for spec in specs:
         out.append(f"### `{spec.name}`\n")
         out.append(f"Grain: {spec.grain}  ")
-        out.append(f"Primary key: `{', '.join(spec.primary_key)}`; load: {spec.load_mode}")
+        line = f"Primary key: `{', '.join(spec.primary_key)}`; load: {spec.load_mode}"
         if spec.partition_by:
-            out.append(f"; partitioned by `{', '.join(spec.partition_by)}`")
-        out.append(
-            f"; Redshift DISTSTYLE {spec.diststyle}"
-            + (f" DISTKEY({spec.distkey})" if spec.distkey else "")
-            + (f" SORTKEY({', '.join(spec.sortkey)})" if spec.sortkey else "")
-            + "\n"
-        )
+            line += f"; partitioned by `{', '.join(spec.partition_by)}`"
+        line += (f"; Redshift DISTSTYLE {spec.diststyle}"
+                 + (f" DISTKEY({spec.distkey})" if spec.distkey else "")
+                 + (f" SORTKEY({', '.join(spec.sortkey)})" if spec.sortkey else "")
+                 + "\n")
+        out.append(line)
         out.append("| column | type | null | description |\n|---|---|---|---|")
         for c in spec.columns:
             out.append(f"| {c.name} | {c.type} | {'yes' if c.nullable else 'no'} | {c.description} |")
