@@ -81,9 +81,13 @@ def row_rules(spec: TableSpec) -> list[RowRule]:
         if (limit := varchar_bytes(c.type)) is not None:
             rules.append(RowRule(spec.name, f"max_bytes({c.name}, {limit})", "blocking",
                                  F.coalesce(F.octet_length(c.name) > limit, F.lit(False))))
+    # A dimension's own unknown member (surrogate key -1) points at unknown members by design.
+    own_unknown = (F.col(spec.primary_key[0]) == UNKNOWN_KEY
+                   if len(spec.primary_key) == 1 and spec.column(spec.primary_key[0]).type in ("bigint", "int")
+                   else F.lit(False))
     for fk in spec.foreign_keys:
         rules.append(RowRule(spec.name, f"resolved({fk.column} -> {fk.table})", "warning",
-                             F.col(fk.column) == UNKNOWN_KEY))
+                             F.coalesce((F.col(fk.column) == UNKNOWN_KEY) & ~own_unknown, F.lit(False))))
     rules.extend(_check_rule(spec, check) for check in spec.checks)
     return rules
 
