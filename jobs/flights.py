@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
 from jobs.manifest import Landing
 from jobs.pipelines import Pipeline
-from jobs.publish import SourceRows, TransformOutput
+from jobs.publish import SourceRows, TransformOutput, stage_parquet
 from jobs.readers import read_csv
 from schemas.common import DIM_DATE
 from schemas.flights import (
@@ -47,10 +46,10 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
     dim_airport = build_dim_airport(airports).cache()
 
     # The flights file is parsed once: the fact, the calendar, the quarantine and the counts
-    # all read this cached copy instead of the CSV.
+    # all read this staged copy instead of the CSV.
     log.info("[%s] parsing flights", landing.run_id)
-    parsed = parse_flights(read_csv(spark, landing.files("flights"), RAW_FLIGHTS))
-    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+    parsed = stage_parquet(spark, parse_flights(read_csv(spark, landing.files("flights"), RAW_FLIGHTS)),
+                           landing, "flights_parsed")
     rows_in = {"flights": parsed.count(), "airlines": raw_airlines.count(), "airports": raw_airports.count()}
     flights, flights_rejected = split_flights(parsed)
     return TransformOutput(

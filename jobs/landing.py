@@ -29,6 +29,7 @@ def land_files(*, input_uri: str, lake_uri: str, pipeline: str, run_id: str, ing
             lake.copy(info.uri, target)
             inputs.append(InputFile(source=source, uri=target, original_uri=info.uri,
                                     size=info.size, sha256=lake.sha256(target)))
-    landing = Landing(run_id=run_id, pipeline=pipeline, ingest_date=ingest_date.isoformat(), inputs=inputs)
+    landing = Landing(run_id=run_id, pipeline=pipeline, ingest_date=ingest_date.isoformat(), inputs=inputs,
+                      lake=lake_uri)
     write_landing(lake_uri, landing)
     return landing

@@ -38,7 +38,7 @@ from jobs.manifest import (  # noqa: E402
     published_runs,
     read_landing,
 )
-from jobs.publish import QualityGateError, write_and_publish  # noqa: E402
+from jobs.publish import QualityGateError, work_uri, write_and_publish  # noqa: E402
 from jobs.readers import InputError  # noqa: E402
 from jobs.summary import render_summary  # noqa: E402
 from jobs.warehouse import LoadReport, WarehouseLoader  # noqa: E402
@@ -182,6 +182,7 @@ def run(cfg: RunConfig) -> tuple[Landing | None, RunManifest | None, list[LoadRe
                        else latest_landing(cfg.lake, cfg.pipeline))
         from jobs.spark import get_spark
 
+        landing.lake = landing.lake or cfg.lake  # landings recorded before the field existed
         spark = get_spark(f"constellation-{cfg.pipeline}")
         try:
             output = pipeline.transform(spark, landing)
@@ -189,6 +190,7 @@ def run(cfg: RunConfig) -> tuple[Landing | None, RunManifest | None, list[LoadRe
                                          views=list(pipeline.views), fail_on_warnings=cfg.fail_on_warnings)
         finally:
             spark.catalog.clearCache()
+            lake.delete_tree(work_uri(landing))  # scratch of this transform, published or not
     reports = load_pending(cfg, pipeline) if "load" in cfg.steps else []
     return landing, manifest, reports
 

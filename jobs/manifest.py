@@ -35,6 +35,7 @@ class Landing:
     ingest_date: str
     inputs: list[InputFile]
     landed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    lake: str = ""  # the lake root the run belongs to (its scratch space is under it)
 
     def files(self, source: str) -> list[str]:
         return [f.uri for f in self.inputs if f.source == source]

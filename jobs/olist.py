@@ -375,7 +375,7 @@ def land(cfg: RunConfig) -> Landing:
     record["tables"] = {name: record["tables"][name] for name in EXTRACT_ORDER}
     lake.write_text(extract_record_uri(cfg.lake, cfg.run_id), json.dumps(record, indent=2))
     landing = Landing(run_id=cfg.run_id, pipeline=PIPELINE_NAME, ingest_date=cfg.run_date.isoformat(),
-                      inputs=inputs)
+                      inputs=inputs, lake=cfg.lake)
     write_landing(cfg.lake, landing)
     return landing
 

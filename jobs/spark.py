@@ -16,6 +16,13 @@ SESSION_CONF = {
     # Lets a partitioned write skip the sort before it (DESIGN.md §7: 0.77x the time, 1/2 the memory).
     "spark.sql.maxConcurrentOutputFileWriters": "24",
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    # Wide all-text raw layouts with many per-column rules make the optimizer's constraint
+    # inference grow combinatorially (minutes of planning, no runtime benefit for these plans).
+    "spark.sql.constraintPropagation.enabled": "false",
+    # Whole-stage code for a 31-column staging projection (type, clean, reject reason per field)
+    # exceeds HotSpot's 8000-byte JIT limit and would run interpreted (2-3x slower); Spark's
+    # documented HotSpot value makes it fall back to split, JIT-compiled expression code instead.
+    "spark.sql.codegen.hugeMethodLimit": "8000",
 }
 
 

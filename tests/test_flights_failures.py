@@ -169,3 +169,4 @@ def test_a_blocking_quality_failure_publishes_nothing_and_leaves_the_warehouse(
     assert published(lake) == runs_before
     assert table_digest(wh) == before
     assert len(list((lake / "curated" / "fact_flight").iterdir())) == 1  # the failed run's files are gone
+    assert not any((lake / "_work").rglob("*.parquet"))  # nor is its scratch space

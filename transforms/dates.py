@@ -74,10 +74,14 @@ def nearest_clock(anchor_epoch_min: Column, hhmm: Column) -> Column:
     left at 23:54 the day before; 2400 is midnight closing the anchor's day; an arrival shown as
     06:30 after a 23:00 departure is the next morning. Valid while the true moment is within
     12 hours of the anchor (time-zone differences and delays are far smaller)."""
-    day_start = F.floor(anchor_epoch_min / MINUTES_PER_DAY) * MINUTES_PER_DAY
-    candidate = day_start + hhmm_to_minutes(hhmm)
-    shift_days = F.round((candidate - anchor_epoch_min) / MINUTES_PER_DAY)
-    return (candidate - shift_days * MINUTES_PER_DAY).cast("long")
+    # Integer arithmetic only: the clock's minute on the anchor's day, minus the anchor's minute
+    # of day, lies in (-1440, 1440]; moving it by a day when it is 12 hours or more away gives
+    # the nearest moment (a tie at exactly 12 hours goes to the other day, as before).
+    anchor = anchor_epoch_min.cast("long")
+    offset = hhmm_to_minutes(hhmm) - F.pmod(anchor, F.lit(MINUTES_PER_DAY))
+    day = (F.when(offset >= MINUTES_PER_DAY // 2, -MINUTES_PER_DAY)
+           .when(offset <= -(MINUTES_PER_DAY // 2), MINUTES_PER_DAY).otherwise(0))
+    return anchor + offset + day
 
 
 def epoch_minutes_to_timestamp(epoch_min: Column) -> Column:

@@ -118,9 +118,11 @@ def split_duplicates(rows: DataFrame, key: list[str], *, source: str) -> tuple[D
     """Keep the first row (in file order) of every natural key; the later ones become quarantine
     records ("duplicate natural key") instead of silently vanishing.
 
-    Only the key columns are shuffled to find duplicated keys; the (normally few) rows sharing
-    a key are then ranked. Adaptive execution turns both joins into broadcasts."""
-    dup_keys = rows.groupBy(*key).count().filter(F.col("count") > 1).drop("count")
+    Only the key columns are shuffled to find duplicated keys; those (normally few) keys are
+    broadcast, so the rows themselves are never shuffled, and only the rows sharing a key are
+    ranked. (Left to adaptive execution, the big side would be shuffled before the join is
+    re-planned as a broadcast.)"""
+    dup_keys = F.broadcast(rows.groupBy(*key).count().filter(F.col("count") > 1).drop("count"))
     unique = rows.join(dup_keys, key, "left_anti")
     first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
     ranked = rows.join(dup_keys, key, "left_semi").withColumn("__rank", F.row_number().over(first))
