@@ -50,6 +50,14 @@ def test_an_overnight_arrival_lands_on_the_next_morning(spark):
     assert got == [datetime(2015, 7, 1, 6, 30)]
 
 
+def test_a_clock_resolves_to_whichever_side_of_the_anchor_is_nearer_and_a_12_hour_tie_goes_back(spark):
+    anchor_midnight = date(2015, 1, 1)
+    got = _resolve(spark, [(anchor_midnight, 0, 1159), (anchor_midnight, 0, 1201), (anchor_midnight, 0, 1200),
+                           (anchor_midnight, 12 * 60, 0)])
+    assert got == [datetime(2015, 1, 1, 11, 59), datetime(2014, 12, 31, 12, 1),
+                   datetime(2014, 12, 31, 12, 0), datetime(2015, 1, 2, 0, 0)]
+
+
 def test_a_missing_clock_time_stays_missing(spark):
     assert _resolve(spark, [(date(2015, 1, 1), 600, None)]) == [None]
 

@@ -2,6 +2,7 @@
 
 from pyspark.sql import functions as F
 
+from jobs.publish import check_table
 from schemas.spec import Column, ForeignKey, TableSpec
 from transforms.quality import row_rules
 
@@ -14,6 +15,7 @@ DIM_STORE = TableSpec(
         Column("region_key", "bigint", False, "-> dim_region"),
     ),
     primary_key=("store_key",),
+    natural_key=("store_name", "region_key"),
     foreign_keys=(ForeignKey("region_key", "dim_region", "region_key"),),
 )
 
@@ -39,3 +41,16 @@ def test_unresolved_foreign_keys_are_counted_but_not_the_dimensions_own_unknown_
 def test_varchar_limits_count_bytes_not_characters(spark):
     failures = _failures(spark, [(1, "abcd", 1), (2, "ãbc", 1), (3, "ãbcd", 1)])
     assert failures["max_bytes(store_name, 4)"] == 1
+
+
+def test_key_uniqueness_counts_every_extra_row_of_a_key_and_ignores_incomplete_keys(spark):
+    df = spark.createDataFrame([
+        (1, "A", 7), (2, "A", 7), (3, "A", 7),   # natural key (A, 7) three times: 2 extra rows
+        (4, "B", 7),
+        (5, "C", None), (6, "C", None),           # incomplete natural key: the not-null rule's business
+        (6, "D", 8),                              # store_key 6 twice: 1 extra row
+    ], "store_key bigint, store_name string, region_key bigint")
+    rows, _, results = check_table(df, DIM_STORE)
+    unique = {r.rule: (r.failed_rows, r.sample) for r in results if r.rule.startswith("unique")}
+    assert rows == 7
+    assert unique == {"unique(store_key)": (1, ["6"]), "unique(store_name, region_key)": (2, ["A/7"])}
