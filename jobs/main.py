@@ -30,7 +30,6 @@ from jobs.config import (  # noqa: E402
     new_run_id,
     parse_date,
 )
-from jobs.landing import land_files  # noqa: E402
 from jobs.manifest import (  # noqa: E402
     Landing,
     RunManifest,
@@ -39,7 +38,8 @@ from jobs.manifest import (  # noqa: E402
     read_landing,
 )
 from jobs.publish import QualityGateError, work_uri, write_and_publish  # noqa: E402
-from jobs.readers import InputError  # noqa: E402
+from jobs.sources import InputError  # noqa: E402
+from jobs.sources.files import land_files  # noqa: E402
 from jobs.summary import render_summary  # noqa: E402
 from jobs.warehouse import LoadReport, WarehouseLoader  # noqa: E402
 

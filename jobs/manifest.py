@@ -21,11 +21,15 @@ LANDINGS = "_landings"
 
 @dataclass
 class InputFile:
+    """One landed input: where it is in the raw zone and where it came from."""
+
     source: str
     uri: str
-    original_uri: str
+    original_uri: str  # the vendor file, the database table and filter, or the request URL
     size: int
     sha256: str
+    fetched_at: str | None = None  # HTTP sources: when the response was received (UTC, ISO 8601)
+    http_status: int | None = None  # HTTP sources: the response status
 
 
 @dataclass

@@ -14,7 +14,6 @@ from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from jobs import lake
 from jobs.manifest import (
@@ -25,6 +24,7 @@ from jobs.manifest import (
     copy_manifest,
     publish,
 )
+from schemas.common import QUARANTINE_SCHEMA
 from schemas.spec import UNKNOWN_KEY, TableSpec
 from transforms.quality import (
     QualityResult,
@@ -35,12 +35,6 @@ from transforms.quality import (
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_SCHEMA = T.StructType([
-    T.StructField("source", T.StringType()),
-    T.StructField("source_file", T.StringType()),
-    T.StructField("raw_record", T.StringType()),
-    T.StructField("reason", T.StringType()),
-])
 SAMPLE_SIZE = 5
 
 

@@ -1,6 +1,17 @@
-"""Contracts shared by every pipeline: the conformed date dimension and the load ledger."""
+"""Contracts shared by every pipeline: the conformed date dimension, the load ledger and the
+quarantine record."""
+
+from pyspark.sql import types as T
 
 from schemas.spec import Column, InRange, TableSpec
+
+QUARANTINE_SCHEMA = T.StructType([
+    T.StructField("source", T.StringType()),        # the source the record was read from
+    T.StructField("source_file", T.StringType()),   # the landed file (or extract) it came from
+    T.StructField("raw_record", T.StringType()),    # the record as received (text or JSON of its values)
+    T.StructField("reason", T.StringType()),        # why it was refused
+])
+"""One quarantined record, for every pipeline; built only by transforms.staging.quarantine_records."""
 
 DIM_DATE = TableSpec(
     name="dim_date",

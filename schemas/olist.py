@@ -2,7 +2,7 @@
 "olistbr/brazilian-ecommerce" files) and the star they load into.
 
 The source tables are declared once here; the dev/test database DDL (samples.olist_pg), the
-explicit schema the raw Parquet extracts are read with (jobs.olist) and the generator's CSV
+explicit schema the raw Parquet extracts are read with (jobs.pipelines.olist) and the generator's CSV
 headers (samples.olist) all come from these declarations.
 """
 

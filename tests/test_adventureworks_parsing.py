@@ -16,7 +16,7 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import types as T
 
-from jobs.readers import read_csv
+from jobs.sources.files import read_csv
 from schemas.adventureworks import RAW_PRODUCT, RAW_SALES_ORDER_DETAIL, RAW_SALES_ORDER_HEADER
 from schemas.spec import RawCsv, RawField
 from transforms.adventureworks import lines_with_an_order, parse

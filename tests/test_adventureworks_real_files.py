@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from pyspark.sql import DataFrame
 
-from jobs.readers import read_csv
+from jobs.sources.files import read_csv
 from schemas.adventureworks import RAW_CUSTOMER, RAW_PRODUCT, RAW_SPECIAL_OFFER_PRODUCT
 from schemas.spec import RawCsv
 from tests.conftest import shared_data

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from jobs.main import main
-from jobs.olist import EXTRACT_ORDER, PgSettings, extract_record_uri, watermarks_uri
+from jobs.pipelines.olist import EXTRACT_ORDER, PgSettings, extract_record_uri, watermarks_uri
 from samples.olist import generate_olist
 
 AS_OF = "2018-10-18 00:00:00"  # the initial rows' updated_at: a database that predates the pipeline
@@ -287,7 +287,7 @@ def test_partitioned_reads_split_a_table_on_its_key_hash(source, first_run):
     record = extract_record(first_run["root"], first_run["run_id"])
     assert record["tables"]["geolocation"]["partitions"] == 1  # < 50,000 rows: one read is enough
     settings = PgSettings(host="h", rows_per_partition=100, max_partitions=3)
-    from jobs.olist import extract_query
+    from jobs.pipelines.olist import extract_query
     from schemas.olist import SOURCES
     assert "md5(concat_ws('|', order_id::text, order_item_id::text))" in extract_query(
         settings, SOURCES["order_items"], None)
@@ -405,7 +405,7 @@ def test_settings_come_from_options_then_environment_and_validate(monkeypatch):
 def test_extraction_starts_at_the_watermark_minus_the_window_unless_told_otherwise():
     from datetime import timedelta
 
-    from jobs.olist import extraction_start
+    from jobs.pipelines.olist import extraction_start
 
     mark = {"high_water": "2018-10-18T12:00:00.000000"}
     pg = PgSettings(host="h", overlap=timedelta(minutes=30))

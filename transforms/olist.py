@@ -37,7 +37,7 @@ from schemas.spec import UNKNOWN_KEY
 from transforms.contract import conform
 from transforms.dates import build_dim_date, date_key
 from transforms.keys import lookup_key, surrogate_key, with_unknown_member
-from transforms.staging import SOURCE_FILE, RejectRule
+from transforms.staging import SOURCE_FILE, RejectRule, quarantine_records, split_orphans, values_as_json
 
 REASON = "_reject_reason"
 _ACCENTED = "áàâãäéèêëíìîïóòôõöúùûüçñ´`’"
@@ -129,13 +129,8 @@ def stage_rows(delta: DataFrame, table: SourceTable) -> tuple[DataFrame, DataFra
     reasons += [F.when(r.failed, F.lit(r.reason)) for r in _rules(table.name)]
     staged = cleaned.withColumn(REASON, F.coalesce(*reasons))
     good = staged.filter(F.col(REASON).isNull()).drop(REASON)
-    source_columns = [c for c in cleaned.columns if c != SOURCE_FILE]
-    bad = staged.filter(F.col(REASON).isNotNull()).select(
-        F.lit(table.name).alias("source"),
-        F.col(SOURCE_FILE).alias("source_file"),
-        F.to_json(F.struct(*source_columns)).alias("raw_record"),
-        F.col(REASON).alias("reason"),
-    )
+    bad = staged.filter(F.col(REASON).isNotNull())
+    bad = quarantine_records(bad, source=table.name, record=values_as_json(cleaned), reason=F.col(REASON))
     return good, bad
 
 
@@ -169,14 +164,8 @@ def affected_orders(orders: DataFrame, items: DataFrame, changed: dict[str, Data
 def orphans(children: DataFrame, orders: DataFrame, *, source: str) -> DataFrame:
     """Quarantine records for child rows (items, payments, reviews) whose order_id is not in the
     orders snapshot: counted and kept aside, never loaded."""
-    lost = children.join(orders.select("order_id"), "order_id", "left_anti")
-    columns = [c for c in lost.columns if c != SOURCE_FILE]
-    return lost.select(
-        F.lit(source).alias("source"),
-        F.col(SOURCE_FILE).alias("source_file") if SOURCE_FILE in lost.columns else F.lit(None).cast("string"),
-        F.to_json(F.struct(*columns)).alias("raw_record"),
-        F.lit("order_id: no such order in orders").alias("reason"),
-    )
+    return split_orphans(children, orders, ["order_id"], source=source, parent="orders",
+                         reason="order_id: no such order in orders")[1]
 
 
 # ---- dimensions ----

@@ -99,6 +99,26 @@ def parse_rows(raw: DataFrame, layout: RawCsv, *, rules: list[RejectRule] = ()) 
     )
 
 
+def quarantine_records(rows: DataFrame, *, source: str, record: Column, reason: Column | str) -> DataFrame:
+    """Quarantine records (``schemas.common.QUARANTINE_SCHEMA``) for ``rows``: the source's name,
+    the file each row came from, the record (``record``) and why it was refused (``reason``, a
+    column or a fixed text). The one builder every pipeline uses."""
+    source_file = F.col(SOURCE_FILE) if SOURCE_FILE in rows.columns else F.lit(None)
+    return rows.select(
+        F.lit(source).alias("source"),
+        source_file.cast("string").alias("source_file"),
+        record.cast("string").alias("raw_record"),
+        (F.lit(reason) if isinstance(reason, str) else reason).cast("string").alias("reason"),
+    )
+
+
+def values_as_json(rows: DataFrame, columns: list[str] | None = None) -> Column:
+    """A row's values as one JSON object (the record of a row that was not read as text),
+    without the bookkeeping columns."""
+    names = columns or [c for c in rows.columns if c not in (SOURCE_FILE, ROW_ID)]
+    return F.to_json(F.struct(*[F.col(f"`{c}`") for c in names]))
+
+
 def accepted(parsed: DataFrame) -> DataFrame:
     """The rows that passed staging, without the bookkeeping columns."""
     return parsed.filter(F.col(REASON).isNull()).drop(REASON, RAW_RECORD)
@@ -106,12 +126,8 @@ def accepted(parsed: DataFrame) -> DataFrame:
 
 def rejected(parsed: DataFrame, *, source: str) -> DataFrame:
     """Quarantine records: where the row came from, the record as received and why it was refused."""
-    return parsed.filter(F.col(REASON).isNotNull()).select(
-        F.lit(source).alias("source"),
-        F.col(SOURCE_FILE).alias("source_file"),
-        F.col(RAW_RECORD).alias("raw_record"),
-        F.col(REASON).alias("reason"),
-    )
+    return quarantine_records(parsed.filter(F.col(REASON).isNotNull()), source=source,
+                              record=F.col(RAW_RECORD), reason=F.col(REASON))
 
 
 def split_duplicates(rows: DataFrame, key: list[str], *, source: str) -> tuple[DataFrame, DataFrame]:
@@ -127,17 +143,14 @@ def split_duplicates(rows: DataFrame, key: list[str], *, source: str) -> tuple[D
     first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
     ranked = rows.join(dup_keys, key, "left_semi").withColumn("__rank", F.row_number().over(first))
     kept = unique.unionByName(ranked.filter(F.col("__rank") == 1).drop("__rank"))
-    dups = ranked.filter(F.col("__rank") > 1).select(
-        F.lit(source).alias("source"),
-        F.col(SOURCE_FILE).alias("source_file"),
-        F.to_json(F.struct(*[F.col(c) for c in key])).alias("raw_record"),
-        F.lit(f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row").alias("reason"),
-    )
+    dups = quarantine_records(
+        ranked.filter(F.col("__rank") > 1), source=source, record=F.to_json(F.struct(*[F.col(c) for c in key])),
+        reason=f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row")
     return kept, dups
 
 
 def split_orphans(rows: DataFrame, parents: DataFrame, key: list[str], *, source: str,
-                  parent: str) -> tuple[DataFrame, DataFrame]:
+                  parent: str, reason: str | None = None) -> tuple[DataFrame, DataFrame]:
     """Rows whose ``key`` matches a parent row, and quarantine records for the others (an order
     line whose order is missing or was itself quarantined): a child that cannot be placed is
     refused with a reason instead of being loaded against nothing. The record is the row's
@@ -145,11 +158,7 @@ def split_orphans(rows: DataFrame, parents: DataFrame, key: list[str], *, source
     parent_keys = parents.select(*key).distinct()
     matched = rows.join(parent_keys, key, "left_semi")
     orphans = rows.join(parent_keys, key, "left_anti")
-    values = [c for c in rows.columns if c not in (SOURCE_FILE, ROW_ID)]
-    records = orphans.select(
-        F.lit(source).alias("source"),
-        F.col(SOURCE_FILE).alias("source_file"),
-        F.to_json(F.struct(*[F.col(f"`{c}`") for c in values])).alias("raw_record"),
-        F.lit(f"no {parent} row for ({', '.join(key)}) (missing or quarantined)").alias("reason"),
-    )
+    records = quarantine_records(
+        orphans, source=source, record=values_as_json(orphans),
+        reason=reason or f"no {parent} row for ({', '.join(key)}) (missing or quarantined)")
     return matched, records

@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from jobs.manifest import Landing
 from jobs.pipelines import Pipeline
 from jobs.publish import SourceRows, TransformOutput
-from jobs.readers import read_csv
+from jobs.sources.files import read_csv
 from schemas.adventureworks import (
     DIM_CUSTOMER,
     DIM_PRODUCT,

@@ -1,5 +1,8 @@
-"""Shared reader for delimited source files: find them, check their header, read every field as
-text with an explicit schema. Typing and rejection happen in transforms.staging."""
+"""The files source: a folder or ``s3://`` prefix of vendor files.
+
+Land: copy every file unchanged into the raw zone with its size and sha256, so re-processing
+never needs the source again. Read: check a delimited file's header and read every field as text
+with an explicit schema. Typing and rejection happen in transforms.staging."""
 
 from __future__ import annotations
 
@@ -7,20 +10,19 @@ import csv
 import fnmatch
 import io
 import logging
+from datetime import date
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import lake
+from jobs.manifest import InputFile, Landing, write_landing
+from jobs.sources import InputError
 from schemas.spec import RawCsv
 from transforms.staging import CORRUPT_COLUMN, ROW_ID, SOURCE_FILE
 
 log = logging.getLogger(__name__)
 BOM = "\ufeff"
-
-
-class InputError(Exception):
-    """A source file is missing, empty or not in the expected layout."""
 
 
 def find_files(folder: str, layout: RawCsv) -> list[lake.FileInfo]:
@@ -75,3 +77,23 @@ def read_csv(spark: SparkSession, files: list[str], layout: RawCsv) -> DataFrame
     return df.withColumn(SOURCE_FILE, F.col("_metadata.file_path")).withColumn(
         ROW_ID, F.monotonically_increasing_id()  # file order only; never a key
     )
+
+
+def land_files(*, input_uri: str, lake_uri: str, pipeline: str, run_id: str, ingest_date: date,
+               sources: tuple[RawCsv, ...]) -> Landing:
+    """Copy every source file into the raw zone (fails before copying anything if one is missing)."""
+    found = {layout.name: find_files(input_uri, layout) for layout in sources}
+    raw_dir = lake.join(lake_uri, "raw", pipeline, f"ingest_date={ingest_date.isoformat()}", f"run_id={run_id}")
+    inputs = []
+    for source, files in found.items():
+        for info in files:
+            name = info.uri.rsplit("/", 1)[-1]
+            target = lake.join(raw_dir, name)
+            log.info("[%s] landing %s (%d bytes)", run_id, info.uri, info.size)
+            lake.copy(info.uri, target)
+            inputs.append(InputFile(source=source, uri=target, original_uri=info.uri,
+                                    size=info.size, sha256=lake.sha256(target)))
+    landing = Landing(run_id=run_id, pipeline=pipeline, ingest_date=ingest_date.isoformat(), inputs=inputs,
+                      lake=lake_uri)
+    write_landing(lake_uri, landing)
+    return landing

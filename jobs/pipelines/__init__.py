@@ -29,7 +29,7 @@ class Pipeline:
     transform: Callable[[SparkSession, Landing], TransformOutput]
     generate_sample: Callable[..., object]  # (out_dir, *, scale, seed)
     # Optional hooks for sources that are not a folder of files (e.g. a database):
-    land: Callable[[RunConfig], Landing] | None = None  # default: jobs.landing.land_files
+    land: Callable[[RunConfig], Landing] | None = None  # default: jobs.sources.files.land_files
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None  # pipeline CLI options
     on_loaded: Callable[[RunConfig, RunManifest], None] | None = None  # after a run's load commits
 
@@ -38,7 +38,8 @@ class Pipeline:
         return {t.name: t for t in self.tables}
 
 
-_MODULES = {"flights": "jobs.flights", "adventureworks": "jobs.adventureworks", "olist": "jobs.olist"}
+_MODULES = {"flights": "jobs.pipelines.flights", "adventureworks": "jobs.pipelines.adventureworks",
+            "olist": "jobs.pipelines.olist"}
 
 
 def names() -> list[str]:

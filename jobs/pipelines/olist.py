@@ -35,9 +35,9 @@ from jobs import lake
 from jobs.config import ConfigError, RunConfig
 from jobs.manifest import InputFile, Landing, RunManifest, published_runs, write_landing
 from jobs.pipelines import Pipeline
-from jobs.publish import QUARANTINE_SCHEMA, SourceRows, TransformOutput
-from jobs.readers import InputError
-from schemas.common import DIM_DATE
+from jobs.publish import SourceRows, TransformOutput
+from jobs.sources import InputError
+from schemas.common import DIM_DATE, QUARANTINE_SCHEMA
 from schemas.olist import (
     DIM_CUSTOMER,
     DIM_GEOLOCATION,

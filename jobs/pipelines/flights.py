@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 from jobs.manifest import Landing
 from jobs.pipelines import Pipeline
 from jobs.publish import SourceRows, TransformOutput, stage_parquet
-from jobs.readers import read_csv
+from jobs.sources.files import read_csv
 from schemas.common import DIM_DATE
 from schemas.flights import (
     DIM_AIRLINE,
