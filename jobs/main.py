@@ -13,6 +13,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from jobs.publish import QualityGateError, work_uri, write_and_publish  # noqa: 
 from jobs.sources import InputError  # noqa: E402
 from jobs.sources.files import land_files  # noqa: E402
 from jobs.summary import render_summary  # noqa: E402
-from jobs.warehouse import LoadReport, WarehouseLoader  # noqa: E402
+from jobs.warehouse import Executor, LoadReport, WarehouseLoader  # noqa: E402
 
 log = logging.getLogger("constellation")
 
@@ -135,24 +136,37 @@ def sample_input(cfg: RunConfig, pipeline: registry.Pipeline) -> str:
     return str(folder.resolve())
 
 
-def make_loader(cfg: RunConfig) -> WarehouseLoader:
+ExecutorFactory = Callable[[RunConfig], Executor]
+
+
+def make_executor(cfg: RunConfig) -> Executor:
+    """The executor of the configured warehouse: a DuckDB file, or Redshift through the Data API
+    (workgroup / cluster id) or a direct connection. Tests inject their own factory instead."""
     if cfg.warehouse.kind == "duckdb":
         from jobs.warehouse import DuckDBExecutor
 
         Path(cfg.warehouse.path).parent.mkdir(parents=True, exist_ok=True)
-        return WarehouseLoader(DuckDBExecutor(cfg.warehouse.path), "duckdb")
-    settings = cfg.redshift
-    if settings.workgroup or settings.cluster_id:
-        from jobs.warehouse import RedshiftDataApiExecutor as executor_cls
-    else:
-        from jobs.warehouse import RedshiftConnectorExecutor as executor_cls
-    return WarehouseLoader(executor_cls(settings), "redshift", schema=settings.schema,
-                           iam_role=settings.iam_role)
+        return DuckDBExecutor(cfg.warehouse.path)
+    if cfg.redshift.workgroup or cfg.redshift.cluster_id:
+        from jobs.warehouse import RedshiftDataApiExecutor
+
+        return RedshiftDataApiExecutor(cfg.redshift)
+    from jobs.warehouse import RedshiftConnectorExecutor
+
+    return RedshiftConnectorExecutor(cfg.redshift)
 
 
-def load_pending(cfg: RunConfig, pipeline: registry.Pipeline) -> list[LoadReport]:
+def make_loader(cfg: RunConfig, executor_factory: ExecutorFactory = make_executor) -> WarehouseLoader:
+    executor = executor_factory(cfg)
+    if cfg.warehouse.kind == "duckdb":
+        return WarehouseLoader(executor, "duckdb")
+    return WarehouseLoader(executor, "redshift", schema=cfg.redshift.schema, iam_role=cfg.redshift.iam_role)
+
+
+def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
+                 executor_factory: ExecutorFactory = make_executor) -> list[LoadReport]:
     """Load every published run of the pipeline the ledger does not hold yet, oldest first."""
-    loader = make_loader(cfg)
+    loader = make_loader(cfg, executor_factory)
     reports = []
     try:
         loader.ensure_tables(pipeline.tables)
@@ -167,7 +181,8 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline) -> list[LoadReport
     return [r for r in reports if r.loaded]
 
 
-def run(cfg: RunConfig) -> tuple[Landing | None, RunManifest | None, list[LoadReport]]:
+def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor,
+        ) -> tuple[Landing | None, RunManifest | None, list[LoadReport]]:
     pipeline = registry.get(cfg.pipeline)
     landing = manifest = None
     if "land" in cfg.steps and pipeline.land:
@@ -191,11 +206,13 @@ def run(cfg: RunConfig) -> tuple[Landing | None, RunManifest | None, list[LoadRe
         finally:
             spark.catalog.clearCache()
             lake.delete_tree(work_uri(landing))  # scratch of this transform, published or not
-    reports = load_pending(cfg, pipeline) if "load" in cfg.steps else []
+    reports = load_pending(cfg, pipeline, executor_factory) if "load" in cfg.steps else []
     return landing, manifest, reports
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | None = None) -> int:
+    """Run the CLI. ``executor_factory`` replaces the warehouse executor (tests inject one that
+    records or fails statements; the real transaction handling is kept)."""
     parser = build_parser()
     args, ignored = parser.parse_known_args(argv)
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
@@ -204,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("ignoring arguments not meant for this job (e.g. Glue's): %s", " ".join(ignored))
     try:
         cfg = build_config(args)
-        landing, manifest, reports = run(cfg)
+        landing, manifest, reports = run(cfg, executor_factory=executor_factory or make_executor)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -34,7 +34,7 @@ from jobs import pipelines as registry
 from jobs.main import build_config, build_parser
 from jobs.main import main as run_main
 from jobs.manifest import published_runs
-from jobs.warehouse import ddl_statements, table_load, view_statements
+from jobs.warehouse import RedshiftDataApiExecutor, ddl_statements, table_load, view_statements
 
 REGION, OTHER_REGION, ACCOUNT = "eu-west-1", "eu-central-1", "123456789012"
 PIPELINE = "flights"  # the full Spark round trip; every pipeline gets the argument-level checks
@@ -322,12 +322,11 @@ class RecordingDataApi:
 LOADED_AT = re.compile(r"CAST\('\d{4}-\d\d-\d\d \d\d:\d\d:\d\d' AS TIMESTAMP\)")
 
 
-def test_load_step_sends_redshift_exactly_the_sql_jobs_warehouse_renders(executed, monkeypatch) -> None:
+def test_load_step_sends_redshift_exactly_the_sql_jobs_warehouse_renders(executed) -> None:
     fake, load = executed["fake"], executed["ok_glue_runs"][1]
     client = RecordingDataApi()
-    monkeypatch.setattr(boto3, "client", lambda service, **kw: client if service == "redshift-data" else None)
     argv = override(load["argv"], {"--lake": str(fake.lake)})  # the warehouse stays redshift
-    assert run_main(argv) == 0
+    assert run_main(argv, executor_factory=lambda cfg: RedshiftDataApiExecutor(cfg.redshift, client=client)) == 0
 
     pipeline, schema, role = registry.get(PIPELINE), STACK["RedshiftSchema"], STACK["RedshiftCopyRole.Arn"]
     prefix = f"SET search_path TO {schema}"
