@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Local launcher: builds the --py-files zip and runs jobs/main.py on local[*] with spark-submit.
-#   ./spark-submit.sh <pipeline> [options]      (./spark-submit.sh --help for every option)
+# Local launcher: checks the arguments, builds the --py-files zip and runs jobs/main.py on
+# local[*] with spark-submit.
+#   ./spark-submit.sh <pipeline> [options]      (./spark-submit.sh <pipeline> --help for its options)
 # Sets the master and the local memory here; the code never sets them (Glue/EMR decide there).
 set -euo pipefail
+# Paths the user typed are theirs: resolved from where they ran this, not from the repository.
+export CONSTELLATION_CWD="${CONSTELLATION_CWD:-$PWD}" CONSTELLATION_PROG="${CONSTELLATION_PROG:-$0}"
 cd "$(dirname "$0")"
 [ -x .venv/bin/spark-submit ] || scripts/setup.sh
 export PYSPARK_PYTHON="$PWD/.venv/bin/python" PYSPARK_DRIVER_PYTHON="$PWD/.venv/bin/python"
+# Help and bad arguments are answered before the JVM starts (exit 2 on a bad option or value).
+for arg in "$@"; do
+  case "$arg" in -h|--help) exec .venv/bin/python jobs/main.py "$@" ;; esac
+done
+.venv/bin/python -c 'import sys; from jobs.main import check_arguments; sys.exit(check_arguments(sys.argv[1:]))' "$@"
 .venv/bin/python -m deploy.package --quiet
 # PostgreSQL JDBC driver for database sources (olist): Debian's libpostgresql-jdbc-java (scripts/setup.sh).
 jars=(); jdbc="${CONSTELLATION_JDBC_JARS:-/usr/share/java/postgresql.jar}"

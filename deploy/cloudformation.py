@@ -154,7 +154,8 @@ def state_machine_definition(name: str, settings: DeploySettings) -> tuple[dict[
     substitutions["AlertTopicArn"] = {"Ref": "AlertTopic"}
     inputs = stepfunctions.MachineInputs(
         pipeline=name, topic_arn="${AlertTopicArn}", redshift_database="${RedshiftDatabase}",
-        redshift_schema="${RedshiftSchema}", redshift_secret_arn="${RedshiftSecretArn}", inbox="${InboxUri}",
+        redshift_schema="${RedshiftSchema}", redshift_secret_arn="${RedshiftSecretArn}",
+        inbox="${InboxUri}" if registry.get(name).reads_files else "",
         redshift_workgroup="${RedshiftWorkgroup}" if settings.redshift_target == "serverless" else "",
         redshift_cluster_id="${RedshiftClusterId}" if settings.redshift_target == "provisioned" else "")
     if settings.runtime == "glue":
@@ -199,15 +200,23 @@ def _orchestration(settings: DeploySettings, names: list[str]) -> dict[str, Any]
 
 def file_trigger_pattern(name: str, bucket: Any, settings: DeploySettings) -> dict[str, Any]:
     """EventBridge pattern: the trigger source's file created in the pipeline's inbox."""
-    layout = {s.name: s for s in registry.get(name).sources}[settings.file_triggers[name]]
+    layout = {s.name: s for s in registry.get(name).sources}[trigger_source(settings, name)]
     return {"source": ["aws.s3"], "detail-type": ["Object Created"],
             "detail": {"bucket": {"name": [bucket]},
                        "object": {"key": [{"wildcard": f"{INBOX_PREFIX}/{name}/{layout.file_glob}"}]}}}
 
 
+def trigger_source(settings: DeploySettings, name: str) -> str | None:
+    """The source whose new file starts a run of ``name``: the render settings' override, else
+    the pipeline's registry entry."""
+    if settings.file_triggers is not None:
+        return settings.file_triggers.get(name)
+    return registry.get(name).file_trigger
+
+
 def file_triggered(settings: DeploySettings, names: list[str]) -> list[str]:
     """Pipelines started by a new file: configured, registered and landed from files."""
-    return [n for n in names if n in settings.file_triggers and registry.get(n).land is None]
+    return [n for n in names if trigger_source(settings, n) and registry.get(n).land is None]
 
 
 def _file_triggers(settings: DeploySettings, names: list[str]) -> dict[str, Any]:

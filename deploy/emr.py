@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.settings import EMR_PYTHON, Targets, Value, redshift_arguments
+from jobs import pipelines as registry
 
 SPARK_SUBMIT = ("spark-submit", "--deploy-mode", "cluster")
 
@@ -28,7 +29,8 @@ def spark_conf() -> list[str]:
 
 def job_arguments(pipeline: str, targets: Targets) -> list[Value]:
     """jobs/main.py's arguments (after the script), without the per-run ones."""
-    args: list[Value] = [pipeline, "--lake", targets.lake, "--input", targets.input, "--warehouse", "redshift"]
+    inbox = ["--input", targets.input] if registry.get(pipeline).reads_files else []
+    args: list[Value] = [pipeline, "--lake", targets.lake, *inbox, "--warehouse", "redshift"]
     for key, value in redshift_arguments(targets).items():
         args += [key, value]
     return args

@@ -11,6 +11,7 @@ from typing import Any
 
 from deploy.artefacts import glue_python_modules
 from deploy.settings import GLUE_VERSION, Targets, Value, redshift_arguments
+from jobs import pipelines as registry
 
 # Glue's own job arguments; main() ignores them (parse_known_args).
 GLUE_SETTINGS = {
@@ -23,6 +24,7 @@ GLUE_SETTINGS = {
 
 def default_arguments(pipeline: str, targets: Targets) -> dict[str, Value]:
     """The job's DefaultArguments: what every run of the pipeline's job gets."""
+    inbox = {"--input": targets.input} if registry.get(pipeline).reads_files else {}
     return {
         **GLUE_SETTINGS,
         "--TempDir": targets.temp_dir,
@@ -30,7 +32,7 @@ def default_arguments(pipeline: str, targets: Targets) -> dict[str, Value]:
         "--additional-python-modules": glue_python_modules(),
         "--pipeline": pipeline,
         "--lake": targets.lake,
-        "--input": targets.input,
+        **inbox,
         "--warehouse": "redshift",
         **redshift_arguments(targets),
     }

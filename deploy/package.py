@@ -8,7 +8,9 @@ samples; the entry script is jobs/main.py. Never committed: ``build/`` is genera
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -20,7 +22,11 @@ FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # same bytes for the same code: reproducible
 
 def build_zip(out: Path = REPO / "build" / "constellation.zip") -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
+    # A temporary name of its own, renamed into place: two launches at once in one checkout each
+    # build a complete zip and the rename is atomic (same bytes for the same code either way).
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for package in PACKAGES:
             for path in sorted((REPO / package).rglob("*")):

@@ -9,7 +9,7 @@ builder takes :data:`Value` so the same function renders both.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Value = str | dict[str, Any]
@@ -34,8 +34,9 @@ class DeploySettings:
     redshift_target: RedshiftTarget = "serverless"
     schedule: str = DEFAULT_SCHEDULE
     schedule_timezone: str = "UTC"
-    # pipeline -> the source whose new file starts a run (the vendor drops that file last)
-    file_triggers: dict[str, str] = field(default_factory=lambda: {"flights": "flights"})
+    # pipeline -> the source whose new file starts a run (the vendor drops that file last);
+    # None: each pipeline's registry entry says (Pipeline.file_trigger)
+    file_triggers: dict[str, str] | None = None
     poll_seconds: int = 30  # Redshift Data API poll interval in the state machine
     timeout_hours: int = 6  # a whole state machine execution
 

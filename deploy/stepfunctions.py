@@ -59,7 +59,7 @@ class MachineInputs:
     redshift_database: str
     redshift_schema: str
     redshift_secret_arn: str
-    inbox: str = ""  # the default --input of a run (the pipeline's inbox prefix)
+    inbox: str = ""  # the default --input of a run (the pipeline's inbox prefix); "" = no --input
     glue_job_name: str = ""
     emr_cluster_id: str = ""
     emr_targets: Targets | None = None  # runtime emr: the step's command line
@@ -110,7 +110,7 @@ def _glue_task(m: MachineInputs, steps: str, result: str, next_state: str) -> di
         "Type": "Task", "Resource": GLUE_SYNC,
         "Parameters": {"JobName": m.glue_job_name,
                        "Arguments": {"--steps": steps, "--run-id.$": "$.run_id", "--run-date.$": "$.run_date",
-                                     "--input.$": "$.input"}},
+                                     **({"--input.$": "$.input"} if m.inbox else {})}},
         "ResultSelector": {"job_run_id.$": "$.Id", "state.$": "$.JobRunState"},
         "ResultPath": f"$.{result}", "Retry": RETRY_GLUE, "Catch": CATCH_ALL, "Next": next_state,
     }
@@ -121,7 +121,7 @@ def _emr_task(m: MachineInputs, steps: str, result: str, next_state: str) -> dic
         raise ValueError("the EMR runtime needs emr_targets")
     fixed = [intrinsic_string(str(a)) for a in emr.spark_submit_args(m.pipeline, m.emr_targets)]
     args = [*fixed, "'--steps'", intrinsic_string(steps), "'--run-id'", "$.run_id", "'--run-date'", "$.run_date",
-            "'--input'", "$.input"]  # the last --input wins
+            *(["'--input'", "$.input"] if m.inbox else [])]  # the last --input wins
     return {
         "Type": "Task", "Resource": EMR_SYNC,
         "Parameters": {"ClusterId": m.emr_cluster_id, "Step": {

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 STEPS = ("land", "transform", "load")
 
@@ -69,10 +70,12 @@ class Warehouse:
 
 @dataclass(frozen=True)
 class RunConfig:
+    """One run's settings, common to every pipeline, plus ``settings``: the pipeline's own typed
+    options (its sources' settings dataclass, validated when it was built)."""
+
     pipeline: str
     steps: tuple[str, ...]
     lake: str
-    input: str | None
     warehouse: Warehouse
     run_id: str
     resume: bool
@@ -81,17 +84,40 @@ class RunConfig:
     seed: int
     fail_on_warnings: bool = False
     redshift: RedshiftSettings | None = None
-    options: Mapping[str, object] = field(default_factory=dict)  # pipeline-specific CLI options
+    settings: Any = None  # the pipeline's options dataclass (e.g. FilesSettings, PgSettings)
+    log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if unknown := [s for s in self.steps if s not in STEPS]:
             raise ConfigError(f"--steps: unknown step(s) {unknown}; choose from {', '.join(STEPS)}")
         if not self.steps:
             raise ConfigError("--steps: name at least one step")
+        if list(self.steps) != sorted(self.steps, key=STEPS.index) or len(set(self.steps)) != len(self.steps):
+            raise ConfigError(f"--steps {','.join(self.steps)}: name each step once, in the order "
+                              f"{', '.join(STEPS)}")
         if self.sample_scale <= 0:
             raise ConfigError("--sample-scale must be positive")
         if self.warehouse.kind == "redshift" and self.redshift is None:
             raise ConfigError("--warehouse redshift needs Redshift settings")
+
+
+    @property
+    def layout(self):  # -> jobs.layout.LakeLayout (imported here to keep config import-light)
+        from jobs.layout import LakeLayout
+
+        return LakeLayout(self.lake)
+
+
+def user_path(text: str) -> str:
+    """A path the user typed, resolved from where they ran the command (the launcher changes
+    folder and says where it was in CONSTELLATION_CWD); ``s3://`` URIs unchanged. Repeated or
+    trailing slashes and ``./`` are normalised."""
+    if text.startswith(("s3://", "s3a://")):
+        return text
+    path = Path(os.path.expanduser(text))
+    if not path.is_absolute():
+        path = Path(os.environ.get("CONSTELLATION_CWD") or os.getcwd()) / path
+    return os.path.normpath(str(path))
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -14,9 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from jobs import lake
-
-RUNS = "_runs"
-LANDINGS = "_landings"
+from jobs.layout import LakeLayout
 
 
 @dataclass
@@ -40,6 +38,10 @@ class Landing:
     inputs: list[InputFile]
     landed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     lake: str = ""  # the lake root the run belongs to (its scratch space is under it)
+
+    @property
+    def layout(self) -> LakeLayout:
+        return LakeLayout(self.lake)
 
     def files(self, source: str) -> list[str]:
         return [f.uri for f in self.inputs if f.source == source]
@@ -80,8 +82,12 @@ class RunManifest:
     published_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     @property
+    def layout(self) -> LakeLayout:
+        return LakeLayout(self.lake)
+
+    @property
     def uri(self) -> str:
-        return manifest_uri(self.lake, self.run_id)
+        return self.layout.manifest(self.run_id)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=False)
@@ -95,14 +101,6 @@ class RunManifest:
         return cls(**raw)
 
 
-def manifest_uri(lake_uri: str, run_id: str) -> str:
-    return lake.join(lake_uri, RUNS, f"{run_id}.json")
-
-
-def landing_uri(lake_uri: str, run_id: str) -> str:
-    return lake.join(lake_uri, LANDINGS, f"{run_id}.json")
-
-
 def copy_manifest(files: list[dict]) -> str:
     """Redshift COPY manifest: every file mandatory, with ``meta.content_length`` (required for
     COPY ... FORMAT AS PARQUET MANIFEST)."""
@@ -110,29 +108,30 @@ def copy_manifest(files: list[dict]) -> str:
     return json.dumps({"entries": entries}, indent=2)
 
 
-def write_landing(lake_uri: str, landing: Landing) -> str:
-    uri = landing_uri(lake_uri, landing.run_id)
+def write_landing(landing: Landing) -> str:
+    uri = landing.layout.landing(landing.run_id)
     lake.write_text(uri, json.dumps(asdict(landing), indent=2))
     return uri
 
 
-def read_landing(lake_uri: str, run_id: str) -> Landing:
-    uri = landing_uri(lake_uri, run_id)
+def read_landing(layout: LakeLayout, run_id: str) -> Landing:
+    uri = layout.landing(run_id)
     if not lake.exists(uri):
         raise FileNotFoundError(f"no landing for run {run_id} at {uri}: run the land step first")
     raw = json.loads(lake.read_text(uri))
     raw["inputs"] = [InputFile(**i) for i in raw["inputs"]]
+    raw["lake"] = raw.get("lake") or layout.root  # landings recorded before the field existed
     return Landing(**raw)
 
 
-def latest_landing(lake_uri: str, pipeline: str) -> Landing:
+def latest_landing(layout: LakeLayout, pipeline: str) -> Landing:
     """The most recent landing of a pipeline (run ids sort by time)."""
-    records = lake.list_files(lake.join(lake_uri, LANDINGS), ".json")
+    records = lake.list_files(layout.landings, ".json")
     for info in reversed(records):
-        landing = read_landing(lake_uri, info.uri.rsplit("/", 1)[-1][: -len(".json")])
+        landing = read_landing(layout, info.uri.rsplit("/", 1)[-1][: -len(".json")])
         if landing.pipeline == pipeline:
             return landing
-    raise FileNotFoundError(f"no landed input for {pipeline} under {lake_uri}: run the land step first")
+    raise FileNotFoundError(f"no landed input for {pipeline} under {layout.root}: run the land step first")
 
 
 def publish(manifest: RunManifest) -> str:
@@ -141,11 +140,11 @@ def publish(manifest: RunManifest) -> str:
     return manifest.uri
 
 
-def published_runs(lake_uri: str, pipeline: str) -> list[RunManifest]:
+def published_runs(layout: LakeLayout, pipeline: str) -> list[RunManifest]:
     """Every published manifest of a pipeline, oldest first."""
     out = []
-    for info in lake.list_files(lake.join(lake_uri, RUNS), ".json"):
-        if info.uri.count("/") != lake.join(lake_uri, RUNS, "x").count("/"):
+    for info in lake.list_files(layout.runs, ".json"):
+        if not layout.is_manifest(info.uri):
             continue  # only top-level <run_id>.json, not copy manifests
         manifest = RunManifest.from_json(lake.read_text(info.uri))
         if manifest.pipeline == pipeline and manifest.status == "published":

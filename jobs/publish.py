@@ -26,6 +26,7 @@ from jobs.manifest import (
 )
 from schemas.common import QUARANTINE_SCHEMA
 from schemas.spec import UNKNOWN_KEY, TableSpec
+from transforms.contract import enforce_contract
 from transforms.quality import (
     QualityResult,
     duplicated_keys,
@@ -63,17 +64,9 @@ class TransformOutput:
     sources: list[SourceRows]
 
 
-def curated_uri(lake_uri: str, table: str, run_id: str) -> str:
-    return lake.join(lake_uri, "curated", table, f"run_id={run_id}")
-
-
-def quarantine_uri(lake_uri: str, pipeline: str, run_id: str) -> str:
-    return lake.join(lake_uri, "quarantine", pipeline, f"run_id={run_id}")
-
-
 def work_uri(landing: Landing) -> str:
     """Scratch space of one run's transform, removed when the transform ends (published or not)."""
-    return lake.join(landing.lake, "_work", landing.pipeline, f"run_id={landing.run_id}")
+    return landing.layout.work(landing.pipeline, landing.run_id)
 
 
 def stage_parquet(spark: SparkSession, df: DataFrame, landing: Landing, name: str) -> DataFrame:
@@ -84,16 +77,18 @@ def stage_parquet(spark: SparkSession, df: DataFrame, landing: Landing, name: st
     compressed in-memory cache for a 35-column result, the readers then take only the columns
     they need, the row count comes from the file footers, and it scales past memory on any
     runtime (local disk or S3)."""
-    uri = lake.join(work_uri(landing), name)
+    uri = landing.layout.work(landing.pipeline, landing.run_id, name)
     df.write.mode("overwrite").parquet(lake.spark_path(uri))
     return spark.read.parquet(lake.spark_path(uri))
 
 
 def write_table(df: DataFrame, spec: TableSpec, uri: str, *, small: bool = False) -> list[dict]:
-    """Write one table as Parquet in the contract's column order and return its files.
+    """Write one table as Parquet in the contract's column order and return its files. Every
+    table passes the contract gate first (``enforce_contract``: exact columns, order and types).
 
     Partition folders are named ``p_<column>`` and the column itself stays in every file:
     Redshift COPY maps Parquet columns by position and needs all of them."""
+    df = enforce_contract(df, spec)
     out = df.coalesce(1) if small else df
     partition_columns = [f"p_{c}" for c in spec.partition_by]
     for column in spec.partition_by:
@@ -160,18 +155,18 @@ def _reason_counts(spark: SparkSession, uri: str) -> dict[tuple[str, str], int]:
 
 
 def write_and_publish(
-    spark: SparkSession, output: TransformOutput, *, lake_uri: str, landing: Landing,
+    spark: SparkSession, output: TransformOutput, *, landing: Landing,
     views: list[str], fail_on_warnings: bool = False,
 ) -> RunManifest:
     """Write, check, then publish the manifest. On a blocking failure the run's curated files
     are removed and QualityGateError names table, rule, count and sample keys."""
-    run_id, pipeline = landing.run_id, landing.pipeline
+    run_id, pipeline, layout = landing.run_id, landing.pipeline, landing.layout
     tables: dict[str, TableOutput] = {}
     results: list[QualityResult] = []
     unknown: dict[str, int] = {}
     try:
         for name, (spec, df) in output.tables.items():
-            uri = curated_uri(lake_uri, name, run_id)
+            uri = layout.curated(name, run_id)
             log.info("[%s] writing %s", run_id, name)
             files = write_table(df, spec, uri, small=spec.load_mode == "merge")
             rows, unknown[name], checked = check_table(_read_back(spark, spec, files), spec)
@@ -181,7 +176,7 @@ def write_and_publish(
             tables[name] = TableOutput(name, spec.load_mode, rows, files, partitions)
             log.info("[%s] %s: %d rows in %d files, quality checked", run_id, name, rows, len(files))
 
-        q_uri = quarantine_uri(lake_uri, pipeline, run_id)
+        q_uri = layout.quarantine(pipeline, run_id)
         output.quarantine.write.mode("overwrite").json(lake.spark_path(q_uri))
         reasons = _reason_counts(spark, q_uri)
         sources = []
@@ -199,14 +194,14 @@ def write_and_publish(
             raise QualityGateError(blocking)
     except BaseException:
         for name in output.tables:
-            lake.delete_tree(curated_uri(lake_uri, name, run_id))
+            lake.delete_tree(layout.curated(name, run_id))
         raise
 
     for name, table in tables.items():
-        table.copy_manifest = lake.join(lake_uri, "_runs", run_id, "copy", f"{name}.manifest")
+        table.copy_manifest = layout.copy_manifest(run_id, name)
         lake.write_text(table.copy_manifest, copy_manifest(table.files))
     manifest = RunManifest(
-        run_id=run_id, pipeline=pipeline, lake=lake_uri, inputs=landing.inputs, tables=tables,
+        run_id=run_id, pipeline=pipeline, lake=layout.root, inputs=landing.inputs, tables=tables,
         sources=sources, quality=[asdict(r) for r in results], quarantine_uri=q_uri, views=views,
     )
     publish(manifest)

@@ -38,7 +38,7 @@ def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifes
             sample = f"; e.g. {', '.join(q['sample'][:3])}" if q["sample"] else ""
             lines.append(f"    warning {q['table']}: {q['rule']}: {q['failed_rows']:,} rows{sample}")
         lines.append(f"  manifest:   {manifest.uri}")
-        lines.append(f"  curated:    {cfg.lake}/curated/<table>/run_id={manifest.run_id}/")
+        lines.append(f"  curated:    {manifest.layout.curated('<table>', manifest.run_id)}/")
         lines.append(f"  quarantine: {manifest.quarantine_uri}")
     if "load" in cfg.steps:
         target = cfg.warehouse.path if cfg.warehouse.kind == "duckdb" else "redshift"

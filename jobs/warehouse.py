@@ -185,17 +185,15 @@ class RedshiftConnectorExecutor:
     secret or CONSTELLATION_REDSHIFT_PASSWORD, never from a file or the command line."""
 
     def __init__(self, settings: RedshiftSettings):
-        import json
         import os
 
         import redshift_connector
 
+        from jobs.secrets import secret_json
+
         user, password = settings.user, os.environ.get("CONSTELLATION_REDSHIFT_PASSWORD")
         if settings.secret_arn:
-            import boto3
-
-            secret = json.loads(boto3.client("secretsmanager", region_name=settings.region)
-                                .get_secret_value(SecretId=settings.secret_arn)["SecretString"])
+            secret = secret_json(settings.secret_arn, settings.region)
             user, password = secret.get("username", user), secret["password"]
         self.con = redshift_connector.connect(host=settings.host, port=settings.port,
                                               database=settings.database, user=user, password=password)

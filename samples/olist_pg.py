@@ -85,6 +85,16 @@ def default_dsn() -> str:
     return " ".join(f"{k}={v}" for k, v in parts.items())
 
 
+def is_loaded(dsn: str, schema: str = "olist") -> bool:
+    """The source schema exists with all its tables (a database loaded earlier)."""
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        found = conn.execute("select count(*) from information_schema.tables where table_schema = %s",
+                             (schema,)).fetchone()[0]
+    return found >= len(SOURCE_TABLES)
+
+
 def load(dsn: str, csv_dir: str | Path, *, schema: str = "olist", as_of: str | None = None,
          replace: bool = False) -> dict[str, int]:
     """Create the schema (if needed) and COPY every CSV into its table, in one transaction.

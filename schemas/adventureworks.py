@@ -17,6 +17,7 @@ from schemas.spec import (
     RawCsv,
     RawField,
     TableSpec,
+    dimension_spec,
 )
 
 # ---- raw layouts: the header each file must have and what each field must parse to ----
@@ -179,7 +180,7 @@ CENT = "0.01"  # the tolerance of every money reconciliation: "less than a cent 
 
 # ---- warehouse tables ----
 
-DIM_PRODUCT = TableSpec(
+DIM_PRODUCT = dimension_spec(
     name="dim_product",
     grain="One row per product (ProductID); key product_key (-1 = unknown product).",
     description="All 504-ish catalogue products, sold or not (parts have ListPrice 0). Category and "
@@ -219,11 +220,8 @@ DIM_PRODUCT = TableSpec(
         Column("sell_end_date", "date", True, "Last day on sale (null: still on sale)"),
         Column("discontinued_date", "date", True, "Day discontinued"),
     ),
-    primary_key=("product_key",),
+    key="product_key",
     natural_key=("product_id",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("product_key",),
     checks=(
         AcceptedValues("weight_unit", tuple(KG_PER_WEIGHT_UNIT), "warning"),
         AcceptedValues("size_type", ("numeric", "letter", "other")),
@@ -237,7 +235,7 @@ DIM_PRODUCT = TableSpec(
     ),
 )
 
-DIM_CUSTOMER = TableSpec(
+DIM_CUSTOMER = dimension_spec(
     name="dim_customer",
     grain="One row per customer (CustomerID); key customer_key (-1 = unknown customer).",
     description="Individuals carry their person's name; stores have no name in the export (no Store "
@@ -262,11 +260,8 @@ DIM_CUSTOMER = TableSpec(
         Column("full_name", "varchar(200)", True, "First, middle, last name and suffix"),
         Column("email_promotion", "int", True, "0 none, 1 AdventureWorks, 2 partners"),
     ),
-    primary_key=("customer_key",),
+    key="customer_key",
     natural_key=("customer_id",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("customer_key",),
     checks=(
         AcceptedValues("customer_type", ("individual", "store", "unknown")),
         Expression("a customer's PersonID is a known person", "person_id IS NULL OR last_name IS NOT NULL",
@@ -274,7 +269,7 @@ DIM_CUSTOMER = TableSpec(
     ),
 )
 
-DIM_SPECIAL_OFFER = TableSpec(
+DIM_SPECIAL_OFFER = dimension_spec(
     name="dim_special_offer",
     grain="One row per special offer and product it applies to (SpecialOfferID, ProductID); key "
           "special_offer_key (-1 = unknown offer/product pair).",
@@ -294,13 +289,10 @@ DIM_SPECIAL_OFFER = TableSpec(
         Column("offer_line_count", "bigint", True, "Order lines sold under this offer (any product)"),
         Column("modified_at", "timestamp", True, "ModifiedDate of the offer/product pair"),
     ),
-    primary_key=("special_offer_key",),
+    key="special_offer_key",
     natural_key=("special_offer_id", "product_id"),
     # product_key -> dim_product is not declared as a ForeignKey: the shared resolved() rule would
     # count this dimension's own unknown member (whose product_key is -1 by definition).
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("special_offer_key",),
     checks=(
         InRange("offer_discount_min", 0, 1),
         InRange("offer_discount_max", 0, 1),

@@ -3,7 +3,7 @@ quarantine record."""
 
 from pyspark.sql import types as T
 
-from schemas.spec import Column, InRange, TableSpec
+from schemas.spec import Column, InRange, TableSpec, dimension_spec
 
 QUARANTINE_SCHEMA = T.StructType([
     T.StructField("source", T.StringType()),        # the source the record was read from
@@ -13,7 +13,7 @@ QUARANTINE_SCHEMA = T.StructType([
 ])
 """One quarantined record, for every pipeline; built only by transforms.staging.quarantine_records."""
 
-DIM_DATE = TableSpec(
+DIM_DATE = dimension_spec(
     name="dim_date",
     grain="One row per calendar day; key date_key = yyyymmdd (-1 = unknown date).",
     description="Conformed calendar shared by every pipeline; each run merges the days it covers.",
@@ -30,11 +30,8 @@ DIM_DATE = TableSpec(
         Column("iso_week", "smallint", True, "ISO 8601 week number"),
         Column("is_weekend", "boolean", True, "Saturday or Sunday"),
     ),
-    primary_key=("date_key",),
+    key="date_key",
     natural_key=("full_date",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("date_key",),
     checks=(InRange("day_of_week", 1, 7), InRange("month", 1, 12)),
 )
 

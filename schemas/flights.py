@@ -10,6 +10,7 @@ from schemas.spec import (
     RawCsv,
     RawField,
     TableSpec,
+    dimension_spec,
 )
 
 # ---- raw layouts: the header each file must have and what each field must parse to ----
@@ -86,7 +87,7 @@ CANCELLATION_REASONS = {"A": "Airline/Carrier", "B": "Weather", "C": "National A
 
 # ---- warehouse tables ----
 
-DIM_AIRLINE = TableSpec(
+DIM_AIRLINE = dimension_spec(
     name="dim_airline",
     grain="One row per airline IATA code; key airline_key (-1 = unknown airline).",
     columns=(
@@ -94,14 +95,11 @@ DIM_AIRLINE = TableSpec(
         Column("airline_code", "varchar(3)", False, "IATA carrier code, e.g. AA"),
         Column("airline_name", "varchar(100)", False, "Carrier name"),
     ),
-    primary_key=("airline_key",),
+    key="airline_key",
     natural_key=("airline_code",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("airline_key",),
 )
 
-DIM_AIRPORT = TableSpec(
+DIM_AIRPORT = dimension_spec(
     name="dim_airport",
     grain="One row per airport code; key airport_key (-1 = unknown airport).",
     columns=(
@@ -114,11 +112,8 @@ DIM_AIRPORT = TableSpec(
         Column("latitude", "double", True, "Decimal degrees (null where the vendor has none)"),
         Column("longitude", "double", True, "Decimal degrees (null where the vendor has none)"),
     ),
-    primary_key=("airport_key",),
+    key="airport_key",
     natural_key=("airport_code",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("airport_key",),
     checks=(InRange("latitude", -90, 90), InRange("longitude", -180, 180)),
 )
 

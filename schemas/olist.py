@@ -8,58 +8,22 @@ headers (samples.olist) all come from these declarations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from pyspark.sql import types as T
-
 from schemas.common import DIM_DATE
 from schemas.spec import (
+    EXTRACTED_AT,  # noqa: F401  (re-exported with olist's source declarations)
+    UPDATED_AT,  # noqa: F401
     AcceptedValues,
     Column,
     Expression,
     ForeignKey,
     InRange,
+    SourceTable,
     TableSpec,
-    spark_type,
+    dimension_spec,
 )
 
-# ---- the source database ----
-
-UPDATED_AT = "updated_at"
-"""Change-tracking column of every source table (set by a trigger on insert/update): the
-incremental extraction's watermark. Real Olist exports have no such column; see docs/olist.md."""
-EXTRACTED_AT = "extracted_at"
-"""When the raw extract was taken (UTC), added to every raw Parquet file."""
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    """One table of the source database. ``columns`` are in the Kaggle file's header order
-    (misspellings included); ``identity`` is a surrogate id the source database adds to a table
-    that has no key of its own (geolocation)."""
-
-    name: str
-    csv_file: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    identity: str | None = None
-
-    @property
-    def csv_header(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def extract_columns(self) -> list[str]:
-        """Columns read from the database, in raw Parquet order."""
-        return [*([self.identity] if self.identity else []), *self.csv_header, UPDATED_AT]
-
-    def raw_schema(self) -> T.StructType:
-        """Explicit schema of the raw Parquet extract (database columns + extracted_at)."""
-        fields = [T.StructField(self.identity, T.LongType(), False)] if self.identity else []
-        fields += [T.StructField(c.name, spark_type(c.type), True) for c in self.columns]
-        fields += [T.StructField(UPDATED_AT, T.TimestampNTZType(), True),
-                   T.StructField(EXTRACTED_AT, T.TimestampNTZType(), True)]
-        return T.StructType(fields)
+# ---- the source database (UPDATED_AT: set by a trigger on insert/update in the dev/test
+# database; real Olist exports have no such column, see docs/olist.md) ----
 
 
 _ID = "varchar(32)"
@@ -152,7 +116,7 @@ _zip = "Zip code prefix, 5 digits as text (leading zeros kept)"
 _city = "City, normalised: lower case, no accents, no state suffix; null when not a city name"
 _state = "State (UF), two upper-case letters; null when not a Brazilian state"
 
-DIM_CUSTOMER = TableSpec(
+DIM_CUSTOMER = dimension_spec(
     name="dim_olist_customer",
     grain="One row per Olist customer_id (one per order); key customer_key (-1 = unknown customer).",
     description="customer_unique_id identifies the person across orders. Merged by key.",
@@ -164,15 +128,12 @@ DIM_CUSTOMER = TableSpec(
         Column("city", "varchar(100)", True, _city),
         Column("state", "varchar(2)", True, _state),
     ),
-    primary_key=("customer_key",),
+    key="customer_key",
     natural_key=("customer_id",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("customer_key",),
     checks=(AcceptedValues("state", BRAZIL_STATES, "warning"),),
 )
 
-DIM_SELLER = TableSpec(
+DIM_SELLER = dimension_spec(
     name="dim_olist_seller",
     grain="One row per seller_id; key seller_key (-1 = unknown seller).",
     columns=(
@@ -182,15 +143,12 @@ DIM_SELLER = TableSpec(
         Column("city", "varchar(100)", True, _city),
         Column("state", "varchar(2)", True, _state),
     ),
-    primary_key=("seller_key",),
+    key="seller_key",
     natural_key=("seller_id",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("seller_key",),
     checks=(AcceptedValues("state", BRAZIL_STATES, "warning"),),
 )
 
-DIM_PRODUCT = TableSpec(
+DIM_PRODUCT = dimension_spec(
     name="dim_olist_product",
     grain="One row per product_id; key product_key (-1 = unknown product).",
     columns=(
@@ -211,15 +169,12 @@ DIM_PRODUCT = TableSpec(
         Column("height_cm", "int", True, "Height, cm"),
         Column("width_cm", "int", True, "Width, cm"),
     ),
-    primary_key=("product_key",),
+    key="product_key",
     natural_key=("product_id",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("product_key",),
     checks=(InRange("weight_g", 0, 100_000, "warning"),),
 )
 
-DIM_GEOLOCATION = TableSpec(
+DIM_GEOLOCATION = dimension_spec(
     name="dim_olist_geolocation",
     grain="One row per zip code prefix; key zip_code_prefix.",
     description="The source has many points and spellings per prefix: one centroid, and the most "
@@ -232,10 +187,7 @@ DIM_GEOLOCATION = TableSpec(
         Column("state", "varchar(2)", True, "Most frequent state of the prefix"),
         Column("points", "int", False, "Source rows behind the centroid"),
     ),
-    primary_key=("zip_code_prefix",),
-    load_mode="merge",
-    diststyle="ALL",
-    sortkey=("zip_code_prefix",),
+    key="zip_code_prefix",
     checks=(InRange("latitude", *BRAZIL_LAT), InRange("longitude", *BRAZIL_LNG)),
 )
 

@@ -171,7 +171,56 @@ class TableSpec:
         )
 
 
+def dimension_spec(name: str, *, grain: str, columns: tuple[Column, ...], key: str,
+                   natural_key: tuple[str, ...] = (), checks: tuple[Check, ...] = (),
+                   description: str = "", foreign_keys: tuple[ForeignKey, ...] = ()) -> TableSpec:
+    """A conformed dimension: one surrogate (or natural) key, merged by key on every load,
+    replicated to every Redshift node (DISTSTYLE ALL) and sorted by its key."""
+    return TableSpec(name=name, grain=grain, columns=columns, primary_key=(key,), natural_key=natural_key,
+                     foreign_keys=foreign_keys, load_mode="merge", diststyle="ALL", sortkey=(key,),
+                     checks=checks, description=description)
+
+
 # ---- raw source layouts ----
+
+UPDATED_AT = "updated_at"
+"""Change-tracking column of a source database table: the incremental extraction's watermark."""
+EXTRACTED_AT = "extracted_at"
+"""When the raw extract was taken (UTC), added to every raw Parquet extract."""
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """One table of a source database (read by jobs.sources.postgres). ``columns`` are in the
+    table's (or its CSV export's) column order; ``identity`` is a surrogate id the source database
+    adds to a table that has no key of its own; rows changed since a watermark are found by the
+    change-tracking column UPDATED_AT."""
+
+    name: str
+    csv_file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    identity: str | None = None
+
+    @property
+    def csv_header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def extract_columns(self) -> list[str]:
+        """Columns read from the database, in raw Parquet order."""
+        return [*([self.identity] if self.identity else []), *self.csv_header, UPDATED_AT]
+
+    def raw_schema(self) -> T.StructType:
+        """Explicit schema of the raw Parquet extract (database columns + extracted_at)."""
+        fields = [T.StructField(self.identity, T.LongType(), False)] if self.identity else []
+        fields += [T.StructField(c.name, spark_type(c.type), True) for c in self.columns]
+        fields += [T.StructField(UPDATED_AT, T.TimestampNTZType(), True),
+                   T.StructField(EXTRACTED_AT, T.TimestampNTZType(), True)]
+        return T.StructType(fields)
+
+
+
 
 
 @dataclass(frozen=True)

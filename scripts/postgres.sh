@@ -11,6 +11,8 @@
 # on 127.0.0.1 only, on a free port, with `trust` authentication: it holds generated data only and
 # lives for one test session, so there is no password to keep anywhere. The folder path is kept in
 # $CONSTELLATION_PG_STATE (default /tmp/constellation-pg.<uid>.state) so `stop` finds it.
+# With CONSTELLATION_PG_DATA_DIR set, the cluster lives in that folder instead and outlives `stop`
+# (the next `start` reuses its data): the embedded default of a PostgreSQL-sourced pipeline.
 # Installs Debian's `postgresql` package with apt-get when no initdb is found.
 set -euo pipefail
 
@@ -72,19 +74,28 @@ start() {
     fi
     stop
   fi
-  local bin dir port
+  local bin dir port keep="" fresh=""
   bin=$(pg_bin)
-  dir=$(mktemp -d /tmp/constellation-pg.XXXXXX)
+  if [ -n "${CONSTELLATION_PG_DATA_DIR:-}" ]; then
+    dir="$CONSTELLATION_PG_DATA_DIR"; keep=1; mkdir -p "$dir"
+  else
+    dir=$(mktemp -d /tmp/constellation-pg.XXXXXX)
+  fi
   port=$(free_port)
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir" && chmod 700 "$dir"
-  as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    fresh=1
+    as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; [ -z "$keep" ] && rm -rf "$dir"; exit 1; }
+  fi
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
-  printf 'PG_DIR=%q\nPG_PORT=%q\nPG_BIN=%q\n' "$dir" "$port" "$bin" >"$STATE"
-  "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE DATABASE $DB" >/dev/null
+    start >/dev/null || { cat "$dir/server.log" >&2; [ -z "$keep" ] && rm -rf "$dir"; exit 1; }
+  printf 'PG_DIR=%q\nPG_PORT=%q\nPG_BIN=%q\nPG_KEEP=%q\n' "$dir" "$port" "$bin" "$keep" >"$STATE"
+  if [ -n "$fresh" ]; then
+    "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+      -c "CREATE DATABASE $DB" >/dev/null
+  fi
   log "started PostgreSQL on 127.0.0.1:$port (data in $dir)"
   print_env 127.0.0.1 "$port" postgres
 }
@@ -96,7 +107,8 @@ stop() {
   if [ -d "$PG_DIR/data" ]; then
     as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$PG_DIR" "$STATE"
+  [ -n "${PG_KEEP:-}" ] || rm -rf "$PG_DIR"
+  rm -f "$STATE"
   log "stopped the PostgreSQL server on port $PG_PORT"
 }
 

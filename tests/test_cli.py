@@ -1,46 +1,85 @@
-"""The CLI's contract: help for every flag, clear configuration errors, Glue's extra arguments ignored."""
+"""The CLI's contract: each pipeline's own options with help, clear configuration errors before
+Spark starts, Glue's extra arguments ignored and nothing else."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
+from jobs import cli
 from jobs.config import ConfigError, RedshiftSettings, Warehouse
-from jobs.main import build_config, build_parser, main
+from jobs.main import main, parse_args
+from tests.conftest import REPO
 
 
-def test_help_explains_every_flag(capsys):
+def test_help_explains_every_flag_of_the_pipeline(capsys):
     with pytest.raises(SystemExit) as done:
-        main(["--help"])
+        main(["flights", "--help"])
     assert done.value.code == 0
     out = capsys.readouterr().out
     for flag in ("--steps", "--input", "--lake", "--warehouse", "--run-id", "--run-date", "--sample-scale",
                  "--fail-on-warnings", "--redshift-iam-role", "--redshift-workgroup"):
         assert flag in out
-    for action in build_parser()._actions:
+    for action in cli.pipeline_parser(cli.registry.get("olist"))._actions:
         assert action.help, f"{action.option_strings or action.dest} has no help text"
+
+
+def test_a_pipelines_help_shows_only_its_own_source_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["flights", "--help"])
+    flights = capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["olist", "--help"])
+    olist = capsys.readouterr().out
+    assert "--pg-host" not in flights and "--input" in flights
+    assert "--pg-host" in olist and "--input" not in olist
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["nosuch"], "unknown pipeline 'nosuch'"),
+    (["flight"], "unknown pipeline 'flight' (did you mean flights?)"),
     ([], "name a pipeline"),
     (["flights", "--steps", "land,publish"], "unknown step(s) ['publish']"),
+    (["flights", "--steps", "load,land"], "in the order land, transform, load"),
     (["flights", "--warehouse", "postgres:x"], "use duckdb:<file> or redshift"),
     (["flights", "--run-date", "2015-13-01"], "not a date"),
     (["flights", "--warehouse", "redshift"], "--redshift-iam-role"),
+    (["flights", "--sample-scale", "big"], "argument --sample-scale: invalid float value: 'big'"),
+    (["flights", "--inptu", "/my/files"], "unknown option --inptu (did you mean --input?)"),
+    (["flights", "--pg-host", "db"], "unknown option --pg-host (an option of olist, not of flights)"),
+    (["olist", "--pg-host", "db", "--pg-port", "abc"], "--pg-port 'abc': not a valid int"),
+    (["olist", "--pg-host", "db", "--full-refresh", "maybe"], "--full-refresh 'maybe': use true or false"),
 ])
 def test_bad_settings_exit_2_with_a_message_naming_the_setting(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("CONSTELLATION_REDSHIFT_IAM_ROLE", raising=False)
     assert main(argv) == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1  # one line
+
+
+def test_a_misspelled_option_lands_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["flights", "--inptu", str(tmp_path), "--lake", str(tmp_path / "lake")]) == 2
+    assert not (tmp_path / "lake").exists() and not (tmp_path / "sample-data").exists()
 
 
 def test_glue_arguments_are_ignored_and_pipeline_may_come_as_an_option():
-    args, ignored = build_parser().parse_known_args([
+    pipeline, cfg, ignored = parse_args([
         "--JOB_NAME", "constellation-flights", "--pipeline", "flights", "--job-bookmark-option",
-        "job-bookmark-disable", "--TempDir", "s3://tmp/x", "--lake", "s3://lake/prefix"])
-    cfg = build_config(args)
-    assert (cfg.pipeline, cfg.lake) == ("flights", "s3://lake/prefix")
-    assert "--JOB_NAME" in ignored and "--TempDir" in ignored
+        "job-bookmark-disable", "--TempDir", "s3://tmp/x", "--enable-metrics", "", "--lake", "s3://lake/prefix"])
+    assert (pipeline.name, cfg.pipeline, cfg.lake) == ("flights", "flights", "s3://lake/prefix")
+    assert {"--JOB_NAME", "--TempDir", "--enable-metrics", "--job-bookmark-option"} <= set(ignored)
+
+
+def test_relative_paths_are_the_users_resolved_from_where_they_ran_the_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSTELLATION_CWD", str(tmp_path))
+    _, cfg, _ = parse_args(["flights", "--input", "./in//files/", "--lake", "lk", "--warehouse", "duckdb:w.duckdb"])
+    assert cfg.settings.input == str(tmp_path / "in" / "files")
+    assert (cfg.lake, cfg.warehouse.path) == (str(tmp_path / "lk"), str(tmp_path / "w.duckdb"))
 
 
 def test_redshift_settings_come_from_the_environment(monkeypatch):
@@ -60,3 +99,22 @@ def test_redshift_needs_a_target_to_connect_to(monkeypatch):
 
 def test_a_duckdb_warehouse_is_a_file_path():
     assert Warehouse.parse("duckdb:/tmp/w.duckdb") == Warehouse("duckdb", "/tmp/w.duckdb")
+
+
+def test_the_launcher_refuses_a_bad_option_before_spark_starts():
+    env = {**os.environ, "CONSTELLATION_PROG": "./spark-submit.sh"}
+    started = time.monotonic()
+    done = subprocess.run([str(REPO / "spark-submit.sh"), "flights", "--sample-scale", "-"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ./spark-submit.sh flights: argument --sample-scale")
+    assert "SparkContext" not in done.stderr and "log4j" not in done.stderr
+    print(f"launcher answered a bad option in {elapsed:.2f} s")  # no JVM: about a second
+
+
+def test_the_launcher_shows_the_command_the_user_typed_in_help():
+    done = subprocess.run([str(REPO / "spark-submit.sh"), "flights", "--help"], capture_output=True, text=True,
+                          timeout=60, cwd="/")
+    assert done.returncode == 0 and done.stdout.startswith(f"usage: {REPO / 'spark-submit.sh'} flights")
+    assert sys.executable  # (the help is printed by the venv's python, no JVM)

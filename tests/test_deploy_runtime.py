@@ -31,8 +31,9 @@ from moto import mock_aws
 from deploy import cloudformation, emr, glue, stepfunctions
 from deploy.settings import DeploySettings, Targets, logical_id
 from jobs import pipelines as registry
-from jobs.main import build_config, build_parser
+from jobs.layout import LakeLayout
 from jobs.main import main as run_main
+from jobs.main import parse_args
 from jobs.manifest import published_runs
 from jobs.warehouse import RedshiftDataApiExecutor, ddl_statements, table_load, view_statements
 
@@ -68,8 +69,7 @@ def override(argv: list[str], values: dict[str, str]) -> list[str]:
 
 
 def _config(argv: list[str]):
-    args, _ = build_parser().parse_known_args(argv)
-    return build_config(args)
+    return parse_args(argv)[1]
 
 
 # ---- argument level, every pipeline ----
@@ -84,7 +84,9 @@ def test_glue_and_emr_invocations_configure_the_same_run(pipeline: str) -> None:
     emr_cfg = _config(emr.main_argv(step["HadoopJarStep"]["Args"]))
     assert glue_cfg == emr_cfg
     assert (glue_cfg.pipeline, glue_cfg.steps, glue_cfg.run_id) == (pipeline, ("land", "transform"), run["--run-id"])
-    assert glue_cfg.lake == "s3://cst-lake/lake" and glue_cfg.input == f"s3://cst-lake/inbox/{pipeline}/"
+    assert glue_cfg.lake == "s3://cst-lake/lake"
+    if registry.get(pipeline).reads_files:  # a database source takes no --input
+        assert glue_cfg.settings.input == f"s3://cst-lake/inbox/{pipeline}/"
     assert glue_cfg.warehouse.kind == "redshift"
     assert glue_cfg.redshift.workgroup == STACK["RedshiftWorkgroupArn"]
     assert glue_cfg.redshift.secret_arn == STACK["RedshiftSecretArn"]
@@ -212,7 +214,7 @@ def executed(spark, tmp_path_factory: pytest.TempPathFactory):
     and once with a bad run date (the failure path, no Spark)."""
     root = tmp_path_factory.mktemp("sfn")
     sample = root / "sample"
-    registry.get(PIPELINE).generate_sample(str(sample), scale=0.001, seed=7)
+    registry.get(PIPELINE).sample(str(sample), scale=0.001, seed=7)
     fake = FakeAws(root, sample)
     with pytest.MonkeyPatch.context() as mp, mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
@@ -239,13 +241,13 @@ def test_state_machine_run_succeeds_and_passes_one_run_id_through_every_step(exe
     assert len(run_ids) == 1 and RUN_ID.fullmatch(run_id := run_ids.pop())
     assert {r["run_args"]["--run-date"] for r in runs} == {"2024-01-05"}
     assert {r["run_args"]["--input"] for r in runs} == {f"s3://cst-lake/inbox/{PIPELINE}/"}
-    assert [m.run_id for m in published_runs(str(fake.lake), PIPELINE)] == [run_id]
+    assert [m.run_id for m in published_runs(LakeLayout(str(fake.lake)), PIPELINE)] == [run_id]
     ledger_query = next(iter(fake.statements.values()))
     assert ledger_query["Parameters"] == [{"name": "run_id", "value": run_id}]
     assert ledger_query["Sql"] == stepfunctions.ledger_sql("public")
     assert ledger_query["WorkgroupName"] == STACK["RedshiftWorkgroupArn"]
     assert ledger_query["SecretArn"] == STACK["RedshiftSecretArn"]
-    manifest = published_runs(str(fake.lake), PIPELINE)[0]
+    manifest = published_runs(LakeLayout(str(fake.lake)), PIPELINE)[0]
     records = [[{k.lower(): v for cell in row for k, v in cell.items()}] for row in ok["output"]["loaded"]["tables"]]
     assert sorted(records, key=str) == sorted(
         [[{"stringvalue": t, "longvalue": o.rows}] for t, o in manifest.tables.items()], key=str)
@@ -261,7 +263,7 @@ def test_glue_passes_the_job_default_arguments_and_main_runs_them(executed) -> N
     assert (transform["rc"], load["rc"]) == (0, 0)
     raw = list((fake.lake / "raw" / PIPELINE / "ingest_date=2024-01-05").rglob("*.csv"))
     assert raw, "the run date of the execution input is the landing's ingest date"
-    manifest = published_runs(str(fake.lake), PIPELINE)[0]
+    manifest = published_runs(LakeLayout(str(fake.lake)), PIPELINE)[0]
     con = duckdb.connect(str(fake.warehouse), read_only=True)
     try:
         for name, out in manifest.tables.items():
@@ -287,7 +289,7 @@ def test_emr_step_arguments_run_main_on_the_published_lake(executed, tmp_path: P
     argv = emr.main_argv(step["HadoopJarStep"]["Args"])
     warehouse = tmp_path / "emr.duckdb"
     assert run_main(override(argv, {"--lake": str(fake.lake), "--warehouse": f"duckdb:{warehouse}"})) == 0
-    manifest = published_runs(str(fake.lake), PIPELINE)[0]
+    manifest = published_runs(LakeLayout(str(fake.lake)), PIPELINE)[0]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         loaded = dict(con.execute("SELECT table_name, rows_loaded FROM load_ledger").fetchall())
@@ -331,7 +333,7 @@ def test_load_step_sends_redshift_exactly_the_sql_jobs_warehouse_renders(execute
     pipeline, schema, role = registry.get(PIPELINE), STACK["RedshiftSchema"], STACK["RedshiftCopyRole.Arn"]
     prefix = f"SET search_path TO {schema}"
     expected = [[prefix, sql] for sql in ddl_statements(pipeline.tables, "redshift", schema)]
-    for manifest in published_runs(str(fake.lake), PIPELINE):
+    for manifest in published_runs(LakeLayout(str(fake.lake)), PIPELINE):
         for name in manifest.tables:
             plan = table_load(pipeline.specs[name], manifest, "redshift", schema=schema, iam_role=role)
             expected.append([prefix, *plan.statements])

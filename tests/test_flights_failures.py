@@ -84,8 +84,7 @@ def test_a_crash_inside_the_fact_load_rolls_back_and_a_rerun_finishes(
         return real(self, statements)
 
     monkeypatch.setattr(warehouse_module.DuckDBExecutor, "run_transaction", dies_during_fact_insert)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load")
+    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 1
     assert table_digest(wh)["fact_flight"] == before["fact_flight"]  # never empty, never half-loaded
     monkeypatch.undo()
     assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0

@@ -20,8 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from jobs.layout import LakeLayout
 from jobs.main import main
-from jobs.pipelines.olist import EXTRACT_ORDER, PgSettings, extract_record_uri, watermarks_uri
+from jobs.pipelines.olist import EXTRACT_ORDER, state
+from jobs.sources.postgres import PgSettings
 from samples.olist import generate_olist
 
 AS_OF = "2018-10-18 00:00:00"  # the initial rows' updated_at: a database that predates the pipeline
@@ -100,7 +102,7 @@ def run_pipeline(src: dict, root: Path, *extra: str) -> int:
 
 
 def extract_record(root: Path, run_id: str) -> dict:
-    return json.loads(Path(extract_record_uri(str(root / "lake"), run_id)).read_text())
+    return json.loads(Path(state(LakeLayout(str(root / "lake"))).extract_record(run_id)).read_text())
 
 
 def run_ids(root: Path) -> list[str]:
@@ -255,7 +257,7 @@ def incremental(source, first_run):
 def rerun(source, incremental):
     root = incremental["root"]
     before = dump_warehouse(root / "wh.duckdb")
-    marks = json.loads(Path(watermarks_uri(str(root / "lake"))).read_text())["tables"]
+    marks = json.loads(Path(state(LakeLayout(str(root / "lake"))).watermarks_uri).read_text())["tables"]
     # what the default 60-minute safety window must re-read: each table's last hour before its watermark
     window = {t: pg_rows(source, f"select count(*) from {{s}}.{t} where updated_at > "
                                  f"timestamp '{m['high_water']}' - interval '60 minutes'")[0][0]
@@ -287,7 +289,7 @@ def test_partitioned_reads_split_a_table_on_its_key_hash(source, first_run):
     record = extract_record(first_run["root"], first_run["run_id"])
     assert record["tables"]["geolocation"]["partitions"] == 1  # < 50,000 rows: one read is enough
     settings = PgSettings(host="h", rows_per_partition=100, max_partitions=3)
-    from jobs.pipelines.olist import extract_query
+    from jobs.sources.postgres import extract_query
     from schemas.olist import SOURCES
     assert "md5(concat_ws('|', order_id::text, order_item_id::text))" in extract_query(
         settings, SOURCES["order_items"], None)
@@ -351,7 +353,7 @@ def test_orphan_items_and_payments_are_counted_and_quarantined(incremental):
 
 
 def test_watermarks_advance_to_the_newest_loaded_change(source, incremental):
-    marks = json.loads(Path(watermarks_uri(str(incremental["root"] / "lake"))).read_text())["tables"]
+    marks = json.loads(Path(state(LakeLayout(str(incremental["root"] / "lake"))).watermarks_uri).read_text())["tables"]
     newest = pg_rows(source, "select max(updated_at) from {s}.orders")[0][0]
     assert datetime.fromisoformat(marks["orders"]["high_water"]) == newest
     assert marks["sellers"]["high_water"] == datetime.fromisoformat(AS_OF).isoformat(timespec="microseconds")
@@ -398,14 +400,15 @@ def test_settings_come_from_options_then_environment_and_validate(monkeypatch):
     assert (s.host, s.port, s.user, s.password, s.since) == ("db.internal", 6543, "etl", SECRET,
                                                              datetime(2018, 10, 1))
     assert s.url == "jdbc:postgresql://db.internal:6543/postgres" and SECRET not in s.describe("orders")
-    with pytest.raises(ConfigError, match="--pg-host"):
-        PgSettings.from_options({}, {})
+    assert PgSettings.from_options({}, {}).host is None  # no server named: the embedded default
+    with pytest.raises(ConfigError, match="--pg-port 'x': not a valid int"):
+        PgSettings.from_options({"pg_host": "h", "pg_port": "x"}, {})
 
 
 def test_extraction_starts_at_the_watermark_minus_the_window_unless_told_otherwise():
     from datetime import timedelta
 
-    from jobs.pipelines.olist import extraction_start
+    from jobs.sources.postgres import extraction_start
 
     mark = {"high_water": "2018-10-18T12:00:00.000000"}
     pg = PgSettings(host="h", overlap=timedelta(minutes=30))

@@ -11,6 +11,8 @@ and are merged by key in the warehouse.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
@@ -30,10 +32,11 @@ from schemas.olist import (
     NO_CATEGORY,
     NOT_SALE_STATUSES,
     ORDER_STATUSES,
+    SOURCES,
     UPDATED_AT,
     SourceTable,
 )
-from schemas.spec import UNKNOWN_KEY
+from schemas.spec import UNKNOWN_KEY, TableSpec
 from transforms.contract import conform
 from transforms.dates import build_dim_date, date_key
 from transforms.keys import lookup_key, surrogate_key, with_unknown_member
@@ -370,3 +373,75 @@ def order_dates(fact_order: DataFrame, fact_review: DataFrame) -> DataFrame:
 def build_dim_date_for(fact_order: DataFrame, fact_review: DataFrame) -> DataFrame:
     """One row per calendar day spanned by the facts of this run plus the unknown member."""
     return conform(build_dim_date(order_dates(fact_order, fact_review)), DIM_DATE)
+
+
+# ---- the star of one run ----
+
+
+@dataclass
+class OlistStar:
+    """What one run builds: the tables (spec -> rows), the quarantine (QUARANTINE_SCHEMA) and
+    ``reread``: one row (``source``) per source row processed again without having changed (rows
+    of affected orders re-read from the snapshot, products re-emitted for a changed category
+    translation), which the row reconciliation adds to the rows extracted."""
+
+    tables: dict[TableSpec, DataFrame]
+    quarantine: DataFrame
+    reread: DataFrame
+
+
+CHILD_TABLES = ("order_items", "order_payments", "order_reviews")
+ORDER_TABLES = ("orders", *CHILD_TABLES)
+
+
+def build_star(snaps: dict[str, DataFrame], changed: dict[str, DataFrame], rejected: dict[str, DataFrame],
+               *, full: bool) -> OlistStar:
+    """The run's star from the snapshots (current state of every source table, by name) and the
+    accepted changed rows: dims with one row per changed member (plus the unknown member), facts
+    with one row per order line / payment / review / order of every affected order, dim_date for
+    the days they cover. A full extract replaces the facts (rows deleted at the source go too)."""
+    dim_customer = build_dim_customer(snaps["customers"]).cache()
+    dim_seller = build_dim_seller(snaps["sellers"]).cache()
+    dim_product = build_dim_product(snaps["products"], snaps["product_category_name_translation"]).cache()
+    affected = affected_orders(snaps["orders"], snaps["order_items"], changed).cache()
+
+    def of_affected(name: str) -> DataFrame:
+        return snaps[name].join(affected, "order_id", "left_semi")
+
+    orders, items, payments, reviews = (of_affected(n) for n in ORDER_TABLES)
+    fact_order = build_fact_order(orders, items, payments, reviews, dim_customer)
+    fact_review = build_fact_order_review(reviews, orders)
+    facts = {FACT_ORDER: fact_order,
+             FACT_ORDER_ITEM: build_fact_order_item(items, orders, dim_product, dim_seller, dim_customer),
+             FACT_ORDER_PAYMENT: build_fact_order_payment(payments, orders, dim_customer),
+             FACT_ORDER_REVIEW: fact_review}
+    if full:
+        facts = {replace(spec, load_mode="replace_all"): df for spec, df in facts.items()}
+
+    recategorised = snaps["products"].join(
+        changed["product_category_name_translation"].select("product_category_name"), "product_category_name",
+        "left_semi").select("product_id")
+    product_ids = changed["products"].select("product_id").unionByName(recategorised)
+    geo_zips = changed["geolocation"].select("geolocation_zip_code_prefix").distinct()
+    dims = {
+        DIM_CUSTOMER: emit_changed(dim_customer, changed["customers"], id_column="customer_id"),
+        DIM_SELLER: emit_changed(dim_seller, changed["sellers"], id_column="seller_id"),
+        DIM_PRODUCT: emit_changed(dim_product, product_ids, id_column="product_id"),
+        DIM_GEOLOCATION: build_dim_geolocation(
+            snaps["geolocation"].join(geo_zips, "geolocation_zip_code_prefix", "left_semi")),
+    }
+
+    quarantine = None
+    for name in rejected:
+        quarantine = rejected[name] if quarantine is None else quarantine.unionByName(rejected[name])
+    for child in CHILD_TABLES:
+        quarantine = quarantine.unionByName(orphans(changed[child], snaps["orders"], source=child))
+
+    reread = recategorised.join(changed["products"].select("product_id"), "product_id", "left_anti") \
+        .distinct().select(F.lit("products").alias("source"))
+    for name in ORDER_TABLES:
+        key = list(SOURCES[name].key)
+        reread = reread.unionByName(of_affected(name).join(changed[name].select(*key), key, "left_anti")
+                                    .select(F.lit(name).alias("source")))
+    tables = {DIM_DATE: build_dim_date_for(fact_order, fact_review), **dims, **facts}
+    return OlistStar(tables=tables, quarantine=quarantine, reread=reread)

@@ -1,22 +1,50 @@
-"""The registry of pipelines: what each one reads, builds and publishes. The CLI, the deploy
-artefacts and the tests all enumerate pipelines from here; a new pipeline is one entry."""
+"""The registry of pipelines: what each one reads, builds and publishes. The CLI, the sample
+generator CLI (``python -m samples``), the deploy artefacts and the tests all enumerate pipelines
+from here; a new pipeline is one module in this package and one line in ``_MODULES``.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
-
-from pyspark.sql import SparkSession
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jobs.manifest import Landing, RunManifest
-from jobs.publish import TransformOutput
 from schemas.spec import RawCsv, TableSpec
 
 if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
     from jobs.config import RunConfig
+    from jobs.publish import TransformOutput
+
+
+class Options(Protocol):
+    """A pipeline's own CLI options as a frozen settings dataclass (its sources' settings):
+    ``add_arguments`` declares the flags, ``from_args`` builds and validates the settings before
+    Spark starts, raising ConfigError naming the flag."""
+
+    @classmethod
+    def add_arguments(cls, group: argparse._ArgumentGroup) -> None: ...
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SampleGenerator:
+    """A pipeline's deterministic sample data: ``module:function(out_dir, *, scale, seed)``
+    returning ``{name: (path, rows)}``; imported only when called."""
+
+    function: str  # "samples.flights:generate_flights_with_counts"
+    help: str
+
+    def __call__(self, out_dir: str | Path, *, scale: float, seed: int) -> dict[str, tuple[Path, int]]:
+        module, name = self.function.split(":")
+        return getattr(import_module(module), name)(out_dir, scale=scale, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -25,21 +53,31 @@ class Pipeline:
     description: str
     tables: tuple[TableSpec, ...]
     views: tuple[str, ...]
-    sources: tuple[RawCsv, ...]
     transform: Callable[[SparkSession, Landing], TransformOutput]
-    generate_sample: Callable[..., object]  # (out_dir, *, scale, seed)
-    # Optional hooks for sources that are not a folder of files (e.g. a database):
-    land: Callable[[RunConfig], Landing] | None = None  # default: jobs.sources.files.land_files
-    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None  # pipeline CLI options
+    sample: SampleGenerator
+    options: type[Options] | None = None  # the settings dataclass its CLI options build
+    sources: tuple[RawCsv, ...] = ()  # file layouts (files source)
+    # Land step: default jobs.sources.files.land (a folder of files); a database or API source
+    # brings its own.
+    land: Callable[[RunConfig], Landing] | None = None
     on_loaded: Callable[[RunConfig, RunManifest], None] | None = None  # after a run's load commits
+    file_trigger: str | None = None  # the source whose new file starts a cloud run (S3 event)
+
+    @property
+    def reads_files(self) -> bool:
+        """Landed from a folder of files (takes ``--input``), not from its own source hook."""
+        return self.land is None
 
     @property
     def specs(self) -> dict[str, TableSpec]:
         return {t.name: t for t in self.tables}
 
 
-_MODULES = {"flights": "jobs.pipelines.flights", "adventureworks": "jobs.pipelines.adventureworks",
-            "olist": "jobs.pipelines.olist"}
+_MODULES = {
+    "flights": "jobs.pipelines.flights",
+    "adventureworks": "jobs.pipelines.adventureworks",
+    "olist": "jobs.pipelines.olist",
+}
 
 
 def names() -> list[str]:

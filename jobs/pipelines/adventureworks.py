@@ -9,9 +9,9 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 from jobs.manifest import Landing
-from jobs.pipelines import Pipeline
+from jobs.pipelines import Pipeline, SampleGenerator
 from jobs.publish import SourceRows, TransformOutput
-from jobs.sources.files import read_csv
+from jobs.sources.files import FilesSettings, read_csv
 from schemas.adventureworks import (
     DIM_CUSTOMER,
     DIM_PRODUCT,
@@ -96,12 +96,6 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
     )
 
 
-def _generate(out_dir: str, *, scale: float, seed: int) -> object:
-    from samples.adventureworks import generate_adventureworks
-
-    return generate_adventureworks(out_dir, scale=scale, seed=seed)
-
-
 PIPELINE = Pipeline(
     name="adventureworks",
     description="AdventureWorks bike maker ERP export: products, customers, special offers, sales orders",
@@ -109,5 +103,9 @@ PIPELINE = Pipeline(
     views=VIEWS,
     sources=SOURCES,
     transform=transform,
-    generate_sample=_generate,
+    sample=SampleGenerator(
+        "samples.adventureworks:generate_adventureworks_with_counts",
+        "AdventureWorks ERP export, the six hostile ';'/BOM/CRLF/NULL/decimal-comma files (Person, Product, "
+        "Customer, SalesOrderHeader, SalesOrderDetail, SpecialOfferProduct); scale 1 = 31,465 orders"),
+    options=FilesSettings,
 )

@@ -8,9 +8,9 @@ import logging
 from pyspark.sql import SparkSession
 
 from jobs.manifest import Landing
-from jobs.pipelines import Pipeline
+from jobs.pipelines import Pipeline, SampleGenerator
 from jobs.publish import SourceRows, TransformOutput, stage_parquet
-from jobs.sources.files import read_csv
+from jobs.sources.files import FilesSettings, read_csv
 from schemas.common import DIM_DATE
 from schemas.flights import (
     DIM_AIRLINE,
@@ -66,12 +66,6 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
     )
 
 
-def _generate(out_dir: str, *, scale: float, seed: int) -> object:
-    from samples.flights import generate_flights
-
-    return generate_flights(out_dir, scale=scale, seed=seed)
-
-
 PIPELINE = Pipeline(
     name="flights",
     description="US DOT on-time flights: airlines, airports, flight legs",
@@ -79,5 +73,9 @@ PIPELINE = Pipeline(
     views=VIEWS,
     sources=(RAW_AIRLINES, RAW_AIRPORTS, RAW_FLIGHTS),
     transform=transform,
-    generate_sample=_generate,
+    sample=SampleGenerator(
+        "samples.flights:generate_flights_with_counts",
+        "US DOT 2015 on-time flights (airlines.csv, airports.csv, flights.csv); scale 1 = 5,819,079 flights"),
+    options=FilesSettings,
+    file_trigger="flights",
 )

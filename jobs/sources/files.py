@@ -6,23 +6,56 @@ with an explicit schema. Typing and rejection happen in transforms.staging."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import fnmatch
 import io
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import lake
+from jobs.layout import LakeLayout
 from jobs.manifest import InputFile, Landing, write_landing
 from jobs.sources import InputError
 from schemas.spec import RawCsv
 from transforms.staging import CORRUPT_COLUMN, ROW_ID, SOURCE_FILE
 
+if TYPE_CHECKING:
+    from jobs.config import RunConfig
+    from jobs.pipelines import Pipeline
+
 log = logging.getLogger(__name__)
 BOM = "\ufeff"
+SAMPLE_ROOT = Path("sample-data")
+
+
+@dataclass(frozen=True)
+class FilesSettings:
+    """Where a files-sourced pipeline reads: a folder or ``s3://`` prefix, or (None) generated
+    sample data."""
+
+    input: str | None = None
+
+    @classmethod
+    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
+        group.add_argument("--input", metavar="URI",
+                           help="folder or s3:// prefix holding the source files (default: generated "
+                                "sample data in ./sample-data/<pipeline>/, see --sample-scale)")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> FilesSettings:
+        from jobs.config import ConfigError, user_path
+
+        if args.input is not None and not args.input.strip():
+            raise ConfigError("--input: empty; give a folder or s3:// prefix")
+        return cls(input=user_path(args.input) if args.input else None)
 
 
 def find_files(folder: str, layout: RawCsv) -> list[lake.FileInfo]:
@@ -79,11 +112,29 @@ def read_csv(spark: SparkSession, files: list[str], layout: RawCsv) -> DataFrame
     )
 
 
-def land_files(*, input_uri: str, lake_uri: str, pipeline: str, run_id: str, ingest_date: date,
+def sample_folder(pipeline: Pipeline, *, scale: float, seed: int) -> str:
+    """Generated sample data for a run without --input (made once per scale and seed)."""
+    folder = SAMPLE_ROOT / pipeline.name / f"scale={scale:g}-seed={seed}"
+    if not (folder / ".complete").exists():
+        log.info("generating %s sample data (scale %g) in %s", pipeline.name, scale, folder)
+        pipeline.sample(str(folder), scale=scale, seed=seed)
+        (folder / ".complete").touch()
+    return str(folder.resolve())
+
+
+def land(cfg: RunConfig, pipeline: Pipeline) -> Landing:
+    """The default land step: the user's folder, or generated sample data."""
+    settings = cfg.settings if isinstance(cfg.settings, FilesSettings) else FilesSettings()
+    input_uri = settings.input or sample_folder(pipeline, scale=cfg.sample_scale, seed=cfg.seed)
+    return land_files(input_uri=input_uri, layout=cfg.layout, pipeline=pipeline.name, run_id=cfg.run_id,
+                      ingest_date=cfg.run_date, sources=pipeline.sources)
+
+
+def land_files(*, input_uri: str, layout: LakeLayout, pipeline: str, run_id: str, ingest_date: date,
                sources: tuple[RawCsv, ...]) -> Landing:
     """Copy every source file into the raw zone (fails before copying anything if one is missing)."""
-    found = {layout.name: find_files(input_uri, layout) for layout in sources}
-    raw_dir = lake.join(lake_uri, "raw", pipeline, f"ingest_date={ingest_date.isoformat()}", f"run_id={run_id}")
+    found = {source.name: find_files(input_uri, source) for source in sources}
+    raw_dir = layout.raw(pipeline, ingest_date, run_id)
     inputs = []
     for source, files in found.items():
         for info in files:
@@ -94,6 +145,6 @@ def land_files(*, input_uri: str, lake_uri: str, pipeline: str, run_id: str, ing
             inputs.append(InputFile(source=source, uri=target, original_uri=info.uri,
                                     size=info.size, sha256=lake.sha256(target)))
     landing = Landing(run_id=run_id, pipeline=pipeline, ingest_date=ingest_date.isoformat(), inputs=inputs,
-                      lake=lake_uri)
-    write_landing(lake_uri, landing)
+                      lake=layout.root)
+    write_landing(landing)
     return landing
