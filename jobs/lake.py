@@ -11,8 +11,11 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 CHUNK = 8 * 1024 * 1024
@@ -80,18 +83,49 @@ def read_text(uri: str) -> str:
 
 def write_text(uri: str, text: str) -> None:
     """Write a small document atomically: readers see the old version or the new one."""
+    write_bytes(uri, text.encode("utf-8"))
+
+
+def write_bytes(uri: str, data: bytes) -> None:
+    """Write bytes atomically (like ``write_text``): readers see the old object or the new one."""
+    if is_s3(uri):  # one PUT: atomic by nature, and cheaper than a managed upload for small data
+        bucket, key = _split(uri)
+        _s3().put_object(Bucket=bucket, Key=key, Body=data)
+        return
+    with open_atomic(uri) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def open_atomic(uri: str) -> Iterator[BinaryIO]:
+    """A binary file to write in chunks that appears at ``uri`` only when the block ends without
+    an error, so a body too large to hold in memory twice can be streamed straight to the lake and
+    a failure half-way leaves nothing behind.
+
+    Locally the chunks go to a hidden temp file in the target's folder (same filesystem, so the
+    final ``os.replace`` is atomic; ``list_files`` skips dot files); for S3 they go to a local
+    temp file that is uploaded once complete (an object is visible only after its upload
+    finishes, multipart included)."""
     if is_s3(uri):
         bucket, key = _split(uri)
-        _s3().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
+        with tempfile.TemporaryFile() as fh:
+            yield fh
+            fh.flush()
+            fh.seek(0)
+            _s3().upload_fileobj(fh, bucket, key)
         return
     path = Path(uri)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def delete(uri: str) -> None:
