@@ -7,7 +7,9 @@ set -euo pipefail
 # Paths the user typed are theirs: resolved from where they ran this, not from the repository.
 export CONSTELLATION_CWD="${CONSTELLATION_CWD:-$PWD}" CONSTELLATION_PROG="${CONSTELLATION_PROG:-$0}"
 cd "$(dirname "$0")"
-[ -x .venv/bin/spark-submit ] || scripts/setup.sh
+# Set up (first run) and install what this pipeline needs; a bad name is answered further down.
+pipeline=""; [ $# -gt 0 ] && case "$1" in -*) ;; *) pipeline="$1" ;; esac
+scripts/setup.sh ${pipeline:+--for "$pipeline"}
 export PYSPARK_PYTHON="$PWD/.venv/bin/python" PYSPARK_DRIVER_PYTHON="$PWD/.venv/bin/python"
 # Help and bad arguments are answered before the JVM starts (exit 2 on a bad option or value).
 for arg in "$@"; do

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from jobs import pipelines as registry
-from jobs.config import STEPS, ConfigError
+from jobs.config import DEFAULT_STEPS, STEPS, ConfigError
 
 # Arguments AWS Glue adds to a job run, each followed by a value ("Job parameters used by AWS
 # Glue"; Glue passes `--enable-metrics ''` style flags with an empty value).
@@ -73,8 +73,12 @@ def _is_option(arg: str) -> bool:
 
 def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pipeline", dest="pipeline_opt", metavar="NAME", help=argparse.SUPPRESS)
-    p.add_argument("--steps", default=",".join(STEPS),
-                   help="comma-separated steps to run, in this order: land, transform, load (default: all)")
+    p.add_argument("--steps", default=",".join(DEFAULT_STEPS),
+                   help=f"comma-separated steps to run, in this order: {', '.join(STEPS)} (default: "
+                        f"{','.join(DEFAULT_STEPS)}; clean removes what unpublished runs left behind)")
+    p.add_argument("--dry-run", action="store_true", help="with --steps clean: list what would be removed")
+    p.add_argument("--grace-hours", type=float, default=24.0,
+                   help="with --steps clean: leave unpublished runs younger than this alone (default 24)")
     p.add_argument("--lake", default=os.environ.get("CONSTELLATION_LAKE", "lake"),
                    help="lake root, a folder or s3://bucket/prefix (default: ./lake or $CONSTELLATION_LAKE)")
     p.add_argument("--warehouse", default=os.environ.get("CONSTELLATION_WAREHOUSE", "duckdb:warehouse.duckdb"),
@@ -87,6 +91,9 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fail-on-warnings", action="store_true", help="treat warning-level quality rules as blocking")
     p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                    type=str.upper, help="log level on stderr (default INFO)")
+    p.add_argument("--verbose-logger", action="append", default=[], metavar="NAME",
+                   help="let a third-party library's logger (urllib3, botocore …) log at --log-level too; "
+                        "they stay at WARNING otherwise")
     rs = p.add_argument_group("Redshift (with --warehouse redshift; each also read from "
                               "CONSTELLATION_REDSHIFT_<NAME>; credentials never on the command line)")
     for name, text in (("iam-role", "IAM role ARN that COPY uses to read the lake"),

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-STEPS = ("land", "transform", "load")
+STEPS = ("land", "transform", "load", "clean")
+DEFAULT_STEPS = ("land", "transform", "load")
 
 
 class ConfigError(ValueError):
@@ -86,6 +87,9 @@ class RunConfig:
     redshift: RedshiftSettings | None = None
     settings: Any = None  # the pipeline's options dataclass (e.g. FilesSettings, PgSettings)
     log_level: str = "INFO"
+    verbose_loggers: tuple[str, ...] = ()
+    dry_run: bool = False  # clean: list, don't remove
+    grace_hours: float = 24.0  # clean: unpublished runs younger than this are left alone
 
     def __post_init__(self) -> None:
         if unknown := [s for s in self.steps if s not in STEPS]:
@@ -95,6 +99,8 @@ class RunConfig:
         if list(self.steps) != sorted(self.steps, key=STEPS.index) or len(set(self.steps)) != len(self.steps):
             raise ConfigError(f"--steps {','.join(self.steps)}: name each step once, in the order "
                               f"{', '.join(STEPS)}")
+        if self.grace_hours < 0:
+            raise ConfigError("--grace-hours must not be negative")
         if self.sample_scale <= 0:
             raise ConfigError("--sample-scale must be positive")
         if self.warehouse.kind == "redshift" and self.redshift is None:

@@ -98,8 +98,12 @@ class LakeLayout:
 
     @staticmethod
     def run_id_of(uri: str) -> str | None:
-        """The run id a path belongs to (``…/run_id=R/…`` or ``…/R.json``), for clean-up."""
+        """The run id a path belongs to (``…/run_id=R/…``, or a per-run record ``…/R.json``), for
+        clean-up; None for anything else."""
         for part in uri.split("/"):
             if part.startswith("run_id="):
                 return part[len("run_id="):]
+        name = uri.rsplit("/", 1)[-1]
+        if name.endswith(".json") and len(name) > 16 and name[8] == "T" and name[:8].isdigit():
+            return name[: -len(".json")]
         return None

@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-THIRD_PARTY_LOGGERS = ("urllib3", "requests", "botocore", "boto3", "s3transfer")
+THIRD_PARTY_LOGGERS = ("urllib3", "requests", "botocore", "boto3", "s3transfer", "py4j")
+# py4j logs every JVM call with its arguments at DEBUG, a JDBC password among them: it stays at
+# WARNING even when named (no log level may print a secret).
+NEVER_VERBOSE = ("py4j",)
 
 
 def quiet_third_party_loggers(requested: Iterable[str] = (), *, level: int = logging.WARNING) -> list[str]:
@@ -22,7 +25,7 @@ def quiet_third_party_loggers(requested: Iterable[str] = (), *, level: int = log
     asked = {name.strip() for name in requested if name and name.strip()}
     quieted = []
     for name in THIRD_PARTY_LOGGERS:
-        if name in asked or any(name.startswith(f"{parent}.") for parent in asked):
+        if name not in NEVER_VERBOSE and (name in asked or any(name.startswith(f"{parent}.") for parent in asked)):
             continue
         logging.getLogger(name).setLevel(level)
         quieted.append(name)

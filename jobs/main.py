@@ -33,6 +33,7 @@ from jobs.config import (  # noqa: E402
     parse_date,
     user_path,
 )
+from jobs.logs import quiet_third_party_loggers  # noqa: E402
 from jobs.manifest import Landing, RunManifest, latest_landing, published_runs, read_landing  # noqa: E402
 from jobs.sources import InputError  # noqa: E402
 
@@ -70,6 +71,9 @@ def build_config(pipeline: registry.Pipeline, args: argparse.Namespace,
         redshift=redshift,
         settings=settings,
         log_level=args.log_level,
+        verbose_loggers=tuple(args.verbose_logger),
+        dry_run=args.dry_run,
+        grace_hours=args.grace_hours,
     )
 
 
@@ -110,20 +114,40 @@ def make_loader(cfg: RunConfig, executor_factory: ExecutorFactory = make_executo
 
 def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
                  executor_factory: ExecutorFactory = make_executor) -> list[LoadReport]:
-    """Load every published run of the pipeline the ledger does not hold yet, oldest first."""
+    """Load every published run of the pipeline the ledger does not hold yet, oldest first. A run
+    that fails to load is recorded as failed (with the reason) and skipped, so newer runs still
+    load; later loads skip it too, unless it is named with --run-id (a retry)."""
+    from jobs.warehouse import LoadReport
+
     loader = make_loader(cfg, executor_factory)
     reports = []
     try:
         loader.ensure_tables(pipeline.tables)
+        failed = loader.failed(cfg.pipeline)
         for manifest in published_runs(cfg.layout, cfg.pipeline):
-            reports.append(loader.load(manifest, pipeline.specs))
+            if manifest.run_id in failed and not (cfg.resume and manifest.run_id == cfg.run_id):
+                log.warning("[%s] skipped: its load failed before (%s); retry it with --steps load --run-id %s",
+                            manifest.run_id, failed[manifest.run_id], manifest.run_id)
+                continue
+            try:
+                report = loader.load(manifest, pipeline.specs)
+            except Exception as exc:
+                if getattr(exc, "fatal_for_every_run", False):
+                    raise
+                reason = f"{type(exc).__name__}: {first_line(exc)}"
+                log.debug("[%s] load failed", manifest.run_id, exc_info=True)
+                log.error("[%s] could not be loaded, recorded as failed and skipped: %s", manifest.run_id, reason)
+                loader.record_failure(manifest, reason)
+                reports.append(LoadReport(manifest.run_id, {}, [], error=reason))
+                continue
+            reports.append(report)
             if pipeline.on_loaded:
                 pipeline.on_loaded(cfg, manifest)
     finally:
         close = getattr(loader.executor, "close", None)
         if close:
             close()
-    return [r for r in reports if r.loaded]
+    return [r for r in reports if r.loaded or r.error]
 
 
 def land(cfg: RunConfig, pipeline: registry.Pipeline) -> Landing:
@@ -160,6 +184,16 @@ def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor,
         manifest = transform(cfg, pipeline, landing)
         landing = landing or read_landing(cfg.layout, manifest.run_id)
     reports = load_pending(cfg, pipeline, executor_factory) if "load" in cfg.steps else []
+    if "clean" in cfg.steps:
+        from datetime import timedelta
+
+        from jobs.clean import clean
+
+        removed = clean(cfg.layout, cfg.pipeline, pipeline.tables, grace=timedelta(hours=cfg.grace_hours),
+                        dry_run=cfg.dry_run)
+        verb = "would remove" if cfg.dry_run else "removed"
+        print(f"clean: {verb} {len(removed)} unpublished run(s) older than {cfg.grace_hours:g} h"
+              + "".join(f"\n  {g.run_id}: {len(g.files)} files, {g.bytes:,} bytes" for g in removed))
     return landing, manifest, reports
 
 
@@ -190,6 +224,7 @@ def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | N
         return EXIT_CONFIG
     logging.basicConfig(level=getattr(logging, cfg.log_level, logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    quiet_third_party_loggers(cfg.verbose_loggers)
     if platform:
         log.info("ignoring the arguments the platform (Glue) adds: %s",
                  " ".join(a for a in platform if a.startswith("--")))
@@ -198,6 +233,8 @@ def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | N
 
     try:
         landing, manifest, reports = run(cfg, executor_factory=executor_factory or make_executor)
+        this_run = manifest.run_id if manifest else (cfg.run_id if cfg.resume else None)
+        failed_here = [r for r in reports if r.error and (this_run is None or r.run_id == this_run)]
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -212,6 +249,11 @@ def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | N
         print(f"error: {type(exc).__name__}: {first_line(exc)} (the trace: --log-level DEBUG)", file=sys.stderr)
         return EXIT_FAILED
     print(render_summary(cfg, landing, manifest, reports))
+    if failed_here:
+        print(f"error: run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
+              f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",
+              file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

@@ -189,6 +189,15 @@ def write_and_publish(
                 {k: n for (s, k), n in sorted(reasons.items()) if s == src.source}))
             results.append(reconciliation(src.source, src.rows_in, table.rows - synthetic, quarantined))
 
+        for name, (spec, _) in output.tables.items():
+            if spec.load_mode == "replace_all" and not spec.allow_empty:
+                empty = tables[name].rows - unknown[name] == 0
+                results.append(QualityResult(
+                    name, "not_empty (replace_all)", "blocking", int(empty),
+                    note=("this run has no rows for it, and loading it would replace every row of the table "
+                          "with none: refused (check the input; every record read was quarantined or the "
+                          "file has none)") if empty else ""))
+
         blocking = [r for r in results if r.blocks or (fail_on_warnings and not r.passed)]
         if blocking:
             raise QualityGateError(blocking)

@@ -15,6 +15,10 @@ def _size(n: int) -> str:
     return str(n)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifest | None,
                    reports: list[LoadReport]) -> str:
     lines = [f"Constellation {cfg.pipeline}: run {cfg.run_id if landing is None else landing.run_id}"
@@ -33,7 +37,8 @@ def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifes
                   for t in manifest.tables.values()]
         passed = sum(1 for q in manifest.quality if q["failed_rows"] == 0)
         warnings = [q for q in manifest.quality if q["failed_rows"] and q["severity"] == "warning"]
-        lines.append(f"  quality: {passed} rules passed, {len(warnings)} warnings, 0 blocking failures")
+        lines.append(f"  quality: {_count(passed, 'rule')} passed, {_count(len(warnings), 'warning')}, "
+                     "0 blocking failures")
         for q in warnings:
             sample = f"; e.g. {', '.join(q['sample'][:3])}" if q["sample"] else ""
             lines.append(f"    warning {q['table']}: {q['rule']}: {q['failed_rows']:,} rows{sample}")
@@ -45,6 +50,9 @@ def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifes
         if not reports:
             lines.append(f"  warehouse:  {target}: already up to date (nothing new to load)")
         for r in reports:
+            if r.error:
+                lines.append(f"  warehouse:  {target}: run {r.run_id} NOT loaded, recorded as failed: {r.error}")
+                continue
             loaded = ", ".join(f"{t} {n:,}" for t, n in r.loaded.items())
             lines.append(f"  warehouse:  {target}: run {r.run_id} loaded ({loaded})")
     return "\n".join(lines)

@@ -1,15 +1,20 @@
 """Warehouse loaders: the same load protocol rendered for DuckDB (run here) and Redshift.
 
-Per table, in one transaction: stage the manifest's files -> replace or merge into the target
--> record the load in ``load_ledger``. Loading a run the ledger already holds is a no-op; a
-crash leaves every table either fully loaded for the run or untouched. Redshift gets
-``CREATE TEMP TABLE … (LIKE …)`` + ``COPY … FORMAT AS PARQUET MANIFEST`` and DELETE + INSERT,
-never TRUNCATE (it commits immediately and would expose an empty table).
+A run's tables load in **one** transaction, so readers see a run entirely or not at all: first
+the schema-drift additions (new nullable columns of a spec, ``ALTER TABLE … ADD COLUMN``), then
+per table: stage the manifest's files -> replace or merge into the target -> record the load in
+``load_ledger``. Loading a run the ledger already holds is a no-op; a crash leaves every table as
+it was. A run that cannot be loaded (a file gone, the warehouse refusing it) is recorded as
+failed in the ledger, with the reason, and skipped by later loads until retried by its run id:
+one broken run never blocks the newer ones. Redshift gets ``CREATE TEMP TABLE … (LIKE …)`` +
+``COPY … FORMAT AS PARQUET MANIFEST`` and DELETE + INSERT, never TRUNCATE (it commits immediately
+and would expose an empty table).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,25 +81,124 @@ def _replace_statement(spec: TableSpec, mode: str, schema: str | None) -> str:
     return f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {stage} WHERE {match})"
 
 
+def _timestamp(moment: datetime) -> str:
+    return f"CAST({quote_literal(moment.isoformat(sep=' ', timespec='seconds'))} AS TIMESTAMP)"
+
+
+def ledger_insert(manifest: RunManifest, table: str, load_mode: str, rows: int, loaded_at: datetime, *,
+                  schema: str | None, status: str = "loaded", error: str | None = None) -> str:
+    values = ", ".join([
+        quote_literal(manifest.run_id), quote_literal(manifest.pipeline), quote_literal(table),
+        quote_literal(load_mode), str(int(rows)), quote_literal(manifest.uri), _timestamp(loaded_at),
+        quote_literal(status), quote_literal(error[:1000]) if error else "NULL",
+    ])
+    return f"INSERT INTO {qualified(LOAD_LEDGER, schema)} ({column_list(LOAD_LEDGER)}) VALUES ({values})"
+
+
+FAILED_RUN = "*"  # the ledger's table_name of a run that could not be loaded
+
+
 def table_load(spec: TableSpec, manifest: RunManifest, dialect: Dialect, *, schema: str | None = None,
                iam_role: str | None = None, loaded_at: datetime | None = None) -> TableLoad:
-    """Render the load of one table of a run (without BEGIN/COMMIT: the executor adds them)."""
+    """Render the load of one table of a run (without BEGIN/COMMIT: the executor adds them).
+    A table with no rows this run (an incremental run that changed nothing there, or an empty
+    replacement a spec allows) stages nothing: only the replacement's DELETE and the ledger row."""
     out = manifest.tables[spec.name]
     loaded_at = (loaded_at or datetime.now(UTC)).replace(tzinfo=None)
     cols = column_list(spec)
-    ledger_values = ", ".join([
-        quote_literal(manifest.run_id), quote_literal(manifest.pipeline), quote_literal(spec.name),
-        quote_literal(out.load_mode), str(int(out.rows)), quote_literal(manifest.uri),
-        f"CAST({quote_literal(loaded_at.isoformat(sep=' ', timespec='seconds'))} AS TIMESTAMP)",
-    ])
+    ledger = ledger_insert(manifest, spec.name, out.load_mode, out.rows, loaded_at, schema=schema)
+    if not out.files:
+        replace_all = [f"DELETE FROM {qualified(spec, schema)}"] if out.load_mode == "replace_all" else []
+        return TableLoad(spec.name, [*replace_all, ledger])
     statements = [
         *_stage_statements(spec, out, dialect, schema, iam_role),
         _replace_statement(spec, out.load_mode, schema),
         f"INSERT INTO {qualified(spec, schema)} ({cols}) SELECT {cols} FROM {stage_name(spec.name)}",
-        f"INSERT INTO {qualified(LOAD_LEDGER, schema)} ({column_list(LOAD_LEDGER)}) VALUES ({ledger_values})",
+        ledger,
         f"DROP {'VIEW' if dialect == 'duckdb' else 'TABLE'} {stage_name(spec.name)}",
     ]
     return TableLoad(spec.name, statements)
+
+
+# ---- schema drift: the live table against its spec ----
+
+
+class LoadError(RuntimeError):
+    """A run could not be loaded; the message says why in one line."""
+
+
+class SchemaDriftError(LoadError):
+    """A live table differs from its spec in a way a load must not paper over."""
+
+
+def live_columns_sql(spec: TableSpec, dialect: Dialect, schema: str | None) -> str:
+    """The live table's columns in order, with what their type comparison needs."""
+    if dialect == "duckdb":
+        where = f"table_name = {quote_literal(spec.name)}"
+        where += f" AND table_schema = {quote_literal(schema)}" if schema else " AND table_schema = current_schema()"
+        return ("SELECT column_name, data_type, NULL, numeric_precision, numeric_scale "
+                f"FROM information_schema.columns WHERE {where} ORDER BY ordinal_position")
+    return ("SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale "
+            f"FROM svv_columns WHERE table_schema = {quote_literal(schema or 'public')} "
+            f"AND table_name = {quote_literal(spec.name)} ORDER BY ordinal_position")
+
+
+_LIVE_TYPES = {
+    "bigint": "BIGINT", "int8": "BIGINT", "integer": "INTEGER", "int4": "INTEGER", "int": "INTEGER",
+    "smallint": "SMALLINT", "int2": "SMALLINT", "boolean": "BOOLEAN", "bool": "BOOLEAN", "date": "DATE",
+    "timestamp": "TIMESTAMP", "timestamp without time zone": "TIMESTAMP", "double": "DOUBLE",
+    "double precision": "DOUBLE", "float8": "DOUBLE",
+}
+
+
+def _live_type(data_type: str, length, precision, scale) -> str:
+    """A live column's type in the spec's terms: VARCHAR(n) (Redshift; DuckDB keeps no length, so
+    VARCHAR), DECIMAL(p,s), or the simple type."""
+    text = str(data_type).lower()
+    if text.startswith(("character varying", "varchar")):
+        return f"VARCHAR({length})" if length else "VARCHAR"
+    if text.startswith(("numeric", "decimal")):
+        return f"DECIMAL({precision},{scale})"
+    return _LIVE_TYPES.get(text, text.upper())
+
+
+def _spec_type(logical: str, dialect: Dialect) -> str:
+    from schemas.spec import warehouse_type
+
+    rendered = warehouse_type(logical, "redshift").replace("DOUBLE PRECISION", "DOUBLE")
+    if dialect == "duckdb" and rendered.startswith("VARCHAR"):
+        return "VARCHAR"
+    return rendered
+
+
+def drift_statements(spec: TableSpec, live: list[tuple], dialect: Dialect, schema: str | None) -> list[str]:
+    """``ALTER TABLE … ADD COLUMN`` for the spec's new nullable columns (appended: every COPY and
+    INSERT names its columns, so the physical position does not matter). Raises
+    SchemaDriftError naming every column whose type changed, that the spec dropped, that was
+    reordered, or that is new but NOT NULL (existing rows have no value for it)."""
+    if not live:
+        return []  # created by this load's DDL just now (or a warehouse that cannot say)
+    live_names = [row[0] for row in live]
+    live_types = {row[0]: _live_type(*row[1:5]) for row in live}
+    problems = [f"{name}: in the warehouse but not in the spec (dropped or renamed)"
+                for name in live_names if name not in spec.column_names]
+    for column in spec.columns:
+        if column.name in live_types and live_types[column.name] != _spec_type(column.type, dialect):
+            problems.append(f"{column.name}: {live_types[column.name]} in the warehouse, "
+                            f"{_spec_type(column.type, dialect)} in the spec")
+    kept = [c for c in spec.column_names if c in live_types]
+    if kept != [n for n in live_names if n in spec.column_names]:
+        problems.append(f"columns reordered: warehouse {[n for n in live_names if n in kept]}, spec {kept}")
+    added = [c for c in spec.columns if c.name not in live_types]
+    problems += [f"{c.name}: new in the spec but NOT NULL (existing rows have no value)" for c in added
+                 if not c.nullable]
+    if problems:
+        raise SchemaDriftError(f"{qualified(spec, schema)} does not match its spec: " + "; ".join(problems)
+                               + ". Migrate the table (or rebuild it) before loading.")
+    from schemas.spec import warehouse_type
+
+    return [f"ALTER TABLE {qualified(spec, schema)} ADD COLUMN {c.name} {warehouse_type(c.type, dialect)}"
+            for c in added]
 
 
 def ddl_statements(specs: Iterable[TableSpec], dialect: Dialect, schema: str | None = None) -> list[str]:
@@ -119,7 +223,17 @@ class DuckDBExecutor:
         import duckdb
 
         self.path = path
-        self.con = duckdb.connect(path)
+        try:
+            self.con = duckdb.connect(path)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            holder = re.search(r"PID (\d+)", str(exc))
+            who = f"process {holder[1]}" if holder else "another process"
+            raise LoadError(
+                f"the warehouse {path} is open in {who} (a read-write connection blocks loads): close it, or "
+                "open it read-only for queries (duckdb.connect(path, read_only=True)), then run "
+                "--steps load again. Nothing was loaded; the published runs wait.") from None
 
     def run_transaction(self, statements: list[str]) -> None:
         self.con.execute("BEGIN TRANSACTION")
@@ -136,6 +250,10 @@ class DuckDBExecutor:
 
     def close(self) -> None:
         self.con.close()
+
+
+BATCH_LIMIT = 40  # statements per Data API BatchExecuteStatement (API reference)
+SESSION_SECONDS = 300  # a Data API session's idle lifetime between the statements of one load
 
 
 class RedshiftDataApiExecutor:
@@ -169,9 +287,24 @@ class RedshiftDataApiExecutor:
             time.sleep(self.poll_seconds)
 
     def run_transaction(self, statements: list[str]) -> None:
+        """One transaction: a single BatchExecuteStatement when it fits the API's statement limit,
+        else one Data API session with explicit BEGIN … COMMIT (never several commits)."""
         sqls = [f"SET search_path TO {self.settings.schema}", *statements]
-        resp = self.client.batch_execute_statement(Sqls=sqls, **self._target())
-        self._wait(resp["Id"])
+        if len(sqls) <= BATCH_LIMIT:
+            resp = self.client.batch_execute_statement(Sqls=sqls, **self._target())
+            self._wait(resp["Id"])
+            return
+        first = self.client.execute_statement(Sql="BEGIN", SessionKeepAliveSeconds=SESSION_SECONDS, **self._target())
+        self._wait(first["Id"])
+        session = first["SessionId"]
+        try:
+            for sql in [*sqls, "COMMIT"]:
+                self._wait(self.client.execute_statement(Sql=sql, SessionId=session)["Id"])
+        except BaseException:
+            try:
+                self._wait(self.client.execute_statement(Sql="ROLLBACK", SessionId=session)["Id"])
+            finally:
+                raise
 
     def query(self, sql: str) -> list[tuple]:
         resp = self.client.execute_statement(Sql=sql, **self._target())
@@ -189,7 +322,7 @@ class RedshiftConnectorExecutor:
 
         import redshift_connector
 
-        from jobs.secrets import secret_json
+        from jobs.secret_store import secret_json
 
         user, password = settings.user, os.environ.get("CONSTELLATION_REDSHIFT_PASSWORD")
         if settings.secret_arn:
@@ -222,6 +355,7 @@ class LoadReport:
     run_id: str
     loaded: dict[str, int]
     skipped: list[str]
+    error: str | None = None  # the run could not be loaded (recorded as failed in the ledger)
 
 
 class WarehouseLoader:
@@ -232,30 +366,62 @@ class WarehouseLoader:
         self.executor, self.dialect, self.schema, self.iam_role = executor, dialect, schema, iam_role
 
     def ensure_tables(self, specs: Iterable[TableSpec]) -> None:
+        """Create missing tables; bring an older ledger up to its spec (new nullable columns)."""
         for sql in ddl_statements(specs, self.dialect, self.schema):
             self.executor.run_transaction([sql])
+        if alters := self.drift(LOAD_LEDGER):
+            self.executor.run_transaction(alters)
 
     def loaded(self, pipeline: str) -> dict[str, str]:
         """table -> newest run id loaded into it, from the ledger."""
         rows = self.executor.query(
             f"SELECT table_name, MAX(run_id) FROM {qualified(LOAD_LEDGER, self.schema)} "
-            f"WHERE pipeline = {quote_literal(pipeline)} GROUP BY table_name")
+            f"WHERE pipeline = {quote_literal(pipeline)} AND table_name <> {quote_literal(FAILED_RUN)} "
+            "GROUP BY table_name")
         return {t: r for t, r in rows}
 
+    def failed(self, pipeline: str) -> dict[str, str]:
+        """run id -> why it could not be loaded, for runs that failed and were not loaded since."""
+        ledger = qualified(LOAD_LEDGER, self.schema)
+        rows = self.executor.query(
+            f"SELECT run_id, error FROM {ledger} WHERE pipeline = {quote_literal(pipeline)} "
+            f"AND table_name = {quote_literal(FAILED_RUN)} AND run_id NOT IN (SELECT run_id FROM {ledger} "
+            f"WHERE pipeline = {quote_literal(pipeline)} AND table_name <> {quote_literal(FAILED_RUN)})")
+        return {r: e for r, e in rows}
+
+    def record_failure(self, manifest: RunManifest, error: str) -> None:
+        """Mark a run failed (replacing an earlier failure record of it), in its own transaction."""
+        ledger = qualified(LOAD_LEDGER, self.schema)
+        self.executor.run_transaction([
+            f"DELETE FROM {ledger} WHERE run_id = {quote_literal(manifest.run_id)} "
+            f"AND table_name = {quote_literal(FAILED_RUN)}",
+            ledger_insert(manifest, FAILED_RUN, "-", 0, datetime.now(UTC).replace(tzinfo=None),
+                          schema=self.schema, status="failed", error=error),
+        ])
+
+    def drift(self, spec: TableSpec) -> list[str]:
+        return drift_statements(spec, self.executor.query(live_columns_sql(spec, self.dialect, self.schema)),
+                                self.dialect, self.schema)
+
     def load(self, manifest: RunManifest, specs: dict[str, TableSpec]) -> LoadReport:
-        """Load every table of a run that is not yet loaded; a table whose newest load is a later
-        run is skipped (an older run must never overwrite newer data)."""
+        """Load every table of a run that is not yet loaded, all in one transaction; a table whose
+        newest load is a later run is skipped (an older run must never overwrite newer data)."""
         newest = self.loaded(manifest.pipeline)
         report = LoadReport(manifest.run_id, {}, [])
+        statements: list[str] = []
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
         for name in manifest.tables:
             if newest.get(name, "") >= manifest.run_id:
                 report.skipped.append(name)
                 continue
-            plan = table_load(specs[name], manifest, self.dialect, schema=self.schema, iam_role=self.iam_role)
-            log.info("[%s] loading %s (%s, %d rows)", manifest.run_id, name,
-                     manifest.tables[name].load_mode, manifest.tables[name].rows)
-            self.executor.run_transaction(plan.statements)
+            statements += self.drift(specs[name])
+            statements += table_load(specs[name], manifest, self.dialect, schema=self.schema,
+                                     iam_role=self.iam_role, loaded_at=loaded_at).statements
             report.loaded[name] = manifest.tables[name].rows
+        if statements:
+            log.info("[%s] loading %s in one transaction", manifest.run_id,
+                     ", ".join(f"{t} ({manifest.tables[t].load_mode}, {n:,} rows)" for t, n in report.loaded.items()))
+            self.executor.run_transaction(statements)
         if manifest.views:
             self.executor.run_transaction(view_statements(manifest.pipeline, manifest.views))
         return report

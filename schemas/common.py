@@ -37,8 +37,10 @@ DIM_DATE = dimension_spec(
 
 LOAD_LEDGER = TableSpec(
     name="load_ledger",
-    grain="One row per (run, table) loaded into the warehouse.",
-    description="Written in the same transaction as the data: a run is loaded exactly when it is here.",
+    grain="One row per (run, table) loaded into the warehouse, and one per run that failed to load.",
+    description="Written in the same transaction as the data: a run is loaded exactly when it is here "
+                "with status loaded. A run that failed has a row with table_name '*' and the reason; it "
+                "is skipped by later loads until retried with --steps load --run-id R.",
     columns=(
         Column("run_id", "varchar(64)", False, "Run that produced the data"),
         Column("pipeline", "varchar(32)", False, "Pipeline name"),
@@ -47,6 +49,9 @@ LOAD_LEDGER = TableSpec(
         Column("rows_loaded", "bigint", False, "Rows inserted by this load"),
         Column("manifest_uri", "varchar(1024)", False, "Run manifest the files were taken from"),
         Column("loaded_at", "timestamp", False, "Loader clock (UTC) when the load transaction ran"),
+        Column("status", "varchar(10)", True, "loaded, or failed (table_name '*': the run could not be loaded; "
+                                              "null in ledgers written before this column = loaded)"),
+        Column("error", "varchar(1024)", True, "Why a failed run could not be loaded (first line)"),
     ),
     primary_key=("run_id", "table_name"),
     load_mode="merge",

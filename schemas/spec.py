@@ -141,6 +141,10 @@ class TableSpec:
     sortkey: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     description: str = ""
+    # A run whose output of this table is empty: refused before publish when loading it would
+    # empty the table (replace_all; a vendor re-send with no rows must not wipe the warehouse),
+    # unless the spec says an empty replacement is a legitimate state.
+    allow_empty: bool = False
 
     def __post_init__(self) -> None:
         names = self.column_names

@@ -1,9 +1,30 @@
 #!/usr/bin/env bash
-# Sets up everything the project needs on a fresh Debian machine with Python 3.11:
-# Java 17 (for Spark), a virtualenv in .venv with the pinned requirements.
-# Idempotent: a second run only checks. Usage: scripts/setup.sh [--dev]
+# Sets up what the project needs on a fresh Debian machine with Python 3.11: Java 17 (Spark), a
+# virtualenv in .venv with the pinned requirements, and the system packages the chosen pipeline
+# needs (its registry entry says which: e.g. olist needs the PostgreSQL JDBC driver and server).
+# Idempotent: a second run only checks.
+#   scripts/setup.sh [--dev] [--for PIPELINE]
+#     --dev           test and tooling packages too, and every pipeline's system packages
+#     --for PIPELINE  the system packages of that pipeline only (spark-submit.sh passes it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+dev=""; pipeline=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dev) dev=1 ;;
+    --for) pipeline="${2:-}"; shift ;;
+    *) echo "setup.sh: unknown option $1 (use --dev, --for PIPELINE)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  echo "setup: installing $* with apt-get" >&2
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
 
 need_apt=()
 if ! command -v java >/dev/null 2>&1 || ! java -version 2>&1 | grep -q 'version "17'; then
@@ -12,25 +33,28 @@ fi
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   need_apt+=(python3-venv)
 fi
-# PostgreSQL JDBC driver (Spark JDBC extraction, olist) and a PostgreSQL server for the tests.
-[ -f /usr/share/java/postgresql.jar ] || need_apt+=(libpostgresql-jdbc-java)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "setup: installing ${need_apt[*]} with apt-get" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+apt_install "${need_apt[@]}"
 
-req=requirements.txt
-[ "${1:-}" = "--dev" ] && req=requirements-dev.txt
+req=requirements-local.txt
+[ -n "$dev" ] && req=requirements-dev.txt
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-stamp=".venv/.installed-$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)-$(basename $req)"
-if [ ! -f "$stamp" ]; then
+stamp=".venv/.installed-$(cat requirements.txt requirements-local.txt requirements-dev.txt | sha256sum | cut -c1-16)-$(basename $req)"
+if [ ! -f "$stamp" ] && [ ! -f "${stamp%-*}-requirements-dev.txt" ]; then  # dev includes local
   echo "setup: installing Python packages from $req into .venv" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
   touch "$stamp"
+fi
+
+# System packages per pipeline, from the registry: "<debian package> <file it provides>" lines.
+if [ -n "$dev" ] || [ -n "$pipeline" ]; then
+  missing=()
+  while read -r package provides; do
+    [ -n "$package" ] || continue
+    # shellcheck disable=SC2086
+    ls $provides >/dev/null 2>&1 || missing+=("$package")
+  done < <(PYTHONPATH="$PWD" .venv/bin/python -m jobs.pipelines system-packages ${pipeline:-})
+  apt_install "${missing[@]}"
 fi

@@ -334,9 +334,9 @@ def test_load_step_sends_redshift_exactly_the_sql_jobs_warehouse_renders(execute
     prefix = f"SET search_path TO {schema}"
     expected = [[prefix, sql] for sql in ddl_statements(pipeline.tables, "redshift", schema)]
     for manifest in published_runs(LakeLayout(str(fake.lake)), PIPELINE):
-        for name in manifest.tables:
-            plan = table_load(pipeline.specs[name], manifest, "redshift", schema=schema, iam_role=role)
-            expected.append([prefix, *plan.statements])
+        run = [s for name in manifest.tables  # the whole run in one transaction (one batch)
+               for s in table_load(pipeline.specs[name], manifest, "redshift", schema=schema, iam_role=role).statements]
+        expected.append([prefix, *run])
         if manifest.views:
             expected.append([prefix, *view_statements(PIPELINE, manifest.views)])
     sent = [[LOADED_AT.sub("<loaded_at>", s) for s in b["Sqls"]] for b in client.batches]

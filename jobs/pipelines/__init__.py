@@ -6,6 +6,7 @@ from here; a new pipeline is one module in this package and one line in ``_MODUL
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
@@ -62,6 +63,8 @@ class Pipeline:
     land: Callable[[RunConfig], Landing] | None = None
     on_loaded: Callable[[RunConfig, RunManifest], None] | None = None  # after a run's load commits
     file_trigger: str | None = None  # the source whose new file starts a cloud run (S3 event)
+    # Debian packages a laptop run needs beyond Java and the venv: (package, a file it provides)
+    system_packages: tuple[tuple[str, str], ...] = ()
 
     @property
     def reads_files(self) -> bool:
@@ -92,3 +95,22 @@ def get(name: str) -> Pipeline:
     if name not in _MODULES:
         raise KeyError(f"unknown pipeline {name!r}; choose from {', '.join(names())}")
     return import_module(_MODULES[name]).PIPELINE
+
+
+def main(argv: list[str]) -> int:
+    """``python -m jobs.pipelines system-packages [PIPELINE]``: the Debian packages (and a file
+    each provides) a laptop run of PIPELINE (default: every pipeline) needs; scripts/setup.sh
+    installs the missing ones."""
+    if not argv or argv[0] != "system-packages":
+        print("usage: python -m jobs.pipelines system-packages [PIPELINE]", file=sys.stderr)
+        return 2
+    if len(argv) > 1 and argv[1] not in _MODULES:
+        return 2  # the CLI's argument check names the unknown pipeline
+    chosen = [get(argv[1])] if len(argv) > 1 else all_pipelines()
+    for package, provides in dict.fromkeys(p for pipeline in chosen for p in pipeline.system_packages):
+        print(package, provides)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -162,4 +162,6 @@ PIPELINE = Pipeline(
     options=OlistSource,
     land=land,
     on_loaded=on_loaded,
+    system_packages=(("libpostgresql-jdbc-java", "/usr/share/java/postgresql.jar"),  # Spark JDBC driver
+                     ("postgresql", "/usr/lib/postgresql/*/bin/initdb")),  # the embedded source server
 )

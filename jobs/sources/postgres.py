@@ -120,7 +120,7 @@ class PgSettings:
     @classmethod
     def from_options(cls, options: Mapping[str, object], environ: Mapping[str, str]) -> PgSettings:
         """Built and validated from the CLI values and the environment; errors name the flag."""
-        from jobs.secrets import secret_json
+        from jobs.secret_store import secret_json
 
         env = environ
 
