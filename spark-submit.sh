@@ -17,6 +17,10 @@ for arg in "$@"; do
 done
 .venv/bin/python -c 'import sys; from jobs.main import check_arguments; sys.exit(check_arguments(sys.argv[1:]))' "$@"
 .venv/bin/python -m deploy.package --quiet
+# Spark's own log lines at WARN (conf/log4j2.properties); all of them with --log-level DEBUG.
+java_opts="-Dlog4j2.configurationFile=file:$PWD/conf/log4j2.properties"
+for arg in "$@"; do [ "${arg^^}" = "DEBUG" ] && java_opts="-Dlog4j2.level=debug"; done
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # PostgreSQL JDBC driver for database sources (olist): Debian's libpostgresql-jdbc-java (scripts/setup.sh).
 jars=(); jdbc="${CONSTELLATION_JDBC_JARS:-/usr/share/java/postgresql.jar}"
 [ -f "${jdbc%%,*}" ] && jars=(--jars "$jdbc")
@@ -26,6 +30,6 @@ exec .venv/bin/spark-submit \
   --driver-memory "${SPARK_DRIVER_MEMORY:-4g}" \
   --conf spark.ui.showConsoleProgress=false \
   --conf spark.sql.shuffle.partitions="${SPARK_SHUFFLE_PARTITIONS:-8}" \
-  --conf "spark.driver.extraJavaOptions=-Dlog4j2.level=warn" \
+  --conf "spark.driver.extraJavaOptions=$java_opts" \
   --py-files build/constellation.zip \
   jobs/main.py "$@"

@@ -14,7 +14,10 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +36,8 @@ from jobs.config import (  # noqa: E402
     parse_date,
     user_path,
 )
+from jobs.errors import one_line  # noqa: E402
+from jobs.faults import crash_point  # noqa: E402
 from jobs.logs import quiet_third_party_loggers  # noqa: E402
 from jobs.manifest import Landing, RunManifest, latest_landing, published_runs, read_landing  # noqa: E402
 from jobs.sources import InputError  # noqa: E402
@@ -141,6 +146,7 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
                 reports.append(LoadReport(manifest.run_id, {}, [], error=reason))
                 continue
             reports.append(report)
+            crash_point("after-load-commit")
             if pipeline.on_loaded:
                 pipeline.on_loaded(cfg, manifest)
     finally:
@@ -165,25 +171,50 @@ def transform(cfg: RunConfig, pipeline: registry.Pipeline, landing: Landing | No
     if landing is None:
         landing = (read_landing(cfg.layout, cfg.run_id) if cfg.resume
                    else latest_landing(cfg.layout, cfg.pipeline))
+    from jobs.progress import reporting
+
     spark = get_spark(f"constellation-{cfg.pipeline}")
     try:
-        output = pipeline.transform(spark, landing)
-        return write_and_publish(spark, output, landing=landing, views=list(pipeline.views),
-                                 fail_on_warnings=cfg.fail_on_warnings)
+        with reporting(spark, f"[{landing.run_id}] transform"):
+            output = pipeline.transform(spark, landing)
+            return write_and_publish(spark, output, landing=landing, views=list(pipeline.views),
+                                     fail_on_warnings=cfg.fail_on_warnings)
     finally:
         spark.catalog.clearCache()
         lake.delete_tree(work_uri(landing))  # scratch of this transform, published or not
 
 
-def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor,
+class Timings(dict):
+    """step -> seconds, in the order the steps ran."""
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self[name] = round(time.monotonic() - started, 1)
+            log.info("%s took %.1f s", name, self[name])
+
+
+def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, timings: Timings | None = None,
         ) -> tuple[Landing | None, RunManifest | None, list[LoadReport]]:
     pipeline = registry.get(cfg.pipeline)
-    landing = land(cfg, pipeline) if "land" in cfg.steps else None
-    manifest = None
+    timings = Timings() if timings is None else timings
+    landing = manifest = None
+    if "land" in cfg.steps:
+        with timings.step("land"):
+            landing = land(cfg, pipeline)
+    crash_point("after-land")
     if "transform" in cfg.steps:
-        manifest = transform(cfg, pipeline, landing)
+        with timings.step("transform"):
+            manifest = transform(cfg, pipeline, landing)
         landing = landing or read_landing(cfg.layout, manifest.run_id)
-    reports = load_pending(cfg, pipeline, executor_factory) if "load" in cfg.steps else []
+        crash_point("after-publish")
+    reports = []
+    if "load" in cfg.steps:
+        with timings.step("load"):
+            reports = load_pending(cfg, pipeline, executor_factory)
     if "clean" in cfg.steps:
         from datetime import timedelta
 
@@ -209,8 +240,19 @@ def check_arguments(argv: list[str]) -> int:
 
 
 def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:500] if text else type(exc).__name__
+    return one_line(exc)
+
+
+def _fail(message: str, code: int) -> int:
+    """The one-line error on stderr (and in the run's log file)."""
+    print(f"error: {message}", file=sys.stderr)
+    if _RUN_LOG is not None:
+        _RUN_LOG.emit(logging.makeLogRecord({"name": "constellation", "levelno": logging.ERROR,
+                                             "levelname": "ERROR", "msg": message}))
+    return code
+
+
+_RUN_LOG: logging.Handler | None = None
 
 
 def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | None = None) -> int:
@@ -223,38 +265,77 @@ def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | N
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     logging.basicConfig(level=getattr(logging, cfg.log_level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+                        format=LOG_FORMAT, stream=sys.stderr, force=True)
     quiet_third_party_loggers(cfg.verbose_loggers)
+    global _RUN_LOG
+    run_log = _RUN_LOG = _start_run_log()
     if platform:
         log.info("ignoring the arguments the platform (Glue) adds: %s",
                  " ".join(a for a in platform if a.startswith("--")))
+    timings = Timings()
+    try:
+        return _run_and_report(cfg, executor_factory, timings)
+    finally:
+        _keep_run_log(run_log, cfg)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _start_run_log() -> logging.FileHandler:
+    """Everything logged during the run also goes to a file, kept in the lake as _logs/<run_id>.log."""
+    fd, path = tempfile.mkstemp(prefix="constellation-", suffix=".log")
+    os.close(fd)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.getLogger().addHandler(handler)
+    return handler
+
+
+def _keep_run_log(handler: logging.FileHandler, cfg: RunConfig) -> None:
+    global _RUN_LOG
+    _RUN_LOG = None
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    try:
+        if os.path.getsize(handler.baseFilename) and (cfg.steps != ("load",) or cfg.resume):
+            lake.copy(handler.baseFilename, cfg.layout.log(cfg.run_id))
+    except Exception as exc:  # a lake we cannot write to was already reported by the step that failed
+        log.debug("could not keep the run log: %s", exc)
+    finally:
+        os.unlink(handler.baseFilename)
+
+
+def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, timings: Timings) -> int:
     from jobs.publish import QualityGateError
     from jobs.summary import render_summary
 
     try:
-        landing, manifest, reports = run(cfg, executor_factory=executor_factory or make_executor)
+        landing, manifest, reports = run(cfg, executor_factory=executor_factory or make_executor, timings=timings)
         this_run = manifest.run_id if manifest else (cfg.run_id if cfg.resume else None)
         failed_here = [r for r in reports if r.error and (this_run is None or r.run_id == this_run)]
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _fail(str(exc), EXIT_CONFIG)
     except (InputError, FileNotFoundError) as exc:
-        print(f"error: bad input: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return _fail(f"bad input: {exc}", EXIT_INPUT)
     except QualityGateError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_QUALITY
+        return _fail(str(exc), EXIT_QUALITY)
     except Exception as exc:  # anything else: one line on stderr, the trace at DEBUG
         log.debug("run failed", exc_info=True)
-        print(f"error: {type(exc).__name__}: {first_line(exc)} (the trace: --log-level DEBUG)", file=sys.stderr)
-        return EXIT_FAILED
-    print(render_summary(cfg, landing, manifest, reports))
+        if _is_missing_credentials(exc):
+            return _fail(f"bad input: no AWS credentials to read or write s3:// ({type(exc).__name__}); give the "
+                         "job a role, a profile or AWS_* variables", EXIT_INPUT)
+        return _fail(f"{type(exc).__name__}: {first_line(exc)} (the trace: --log-level DEBUG)", EXIT_FAILED)
+    print(render_summary(cfg, landing, manifest, reports, timings))
     if failed_here:
-        print(f"error: run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
-              f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",
-              file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(f"run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
+                     f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",
+                     EXIT_FAILED)
     return 0
+
+
+def _is_missing_credentials(exc: BaseException) -> bool:
+    return type(exc).__name__ in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError")
 
 
 if __name__ == "__main__":

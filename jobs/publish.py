@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import lake
+from jobs.faults import crash_point
 from jobs.manifest import (
     Landing,
     RunManifest,
@@ -201,6 +202,7 @@ def write_and_publish(
         blocking = [r for r in results if r.blocks or (fail_on_warnings and not r.passed)]
         if blocking:
             raise QualityGateError(blocking)
+        crash_point("transform-written")
     except BaseException:
         for name in output.tables:
             lake.delete_tree(layout.curated(name, run_id))

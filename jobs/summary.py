@@ -20,20 +20,25 @@ def _count(n: int, noun: str) -> str:
 
 
 def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifest | None,
-                   reports: list[LoadReport]) -> str:
-    lines = [f"Constellation {cfg.pipeline}: run {cfg.run_id if landing is None else landing.run_id}"
-             f" (steps: {','.join(cfg.steps)})"]
+                   reports: list[LoadReport], timings: dict[str, float] | None = None) -> str:
+    run_id = landing.run_id if landing else (manifest.run_id if manifest else (cfg.run_id if cfg.resume else None))
+    lines = [f"Constellation {cfg.pipeline}: " + (f"run {run_id} " if run_id else "")
+             + f"(steps: {','.join(cfg.steps)})"]
     if landing:
+        width = max([len(f.source) for f in landing.inputs] + [10])
         lines.append("  landed:")
-        lines += [f"    {f.source:<10} {f.original_uri} ({_size(f.size)}, sha256 {f.sha256[:12]}…)"
+        lines += [f"    {f.source:<{width}} {f.original_uri} ({_size(f.size)}, sha256 {f.sha256[:12]}…)"
                   for f in landing.inputs]
     if manifest:
-        lines.append(f"  {'source':<10} {'read':>12} {'loaded':>12} {'quarantined':>12}  into")
+        width = max([len(s.source) for s in manifest.sources] + [10])
+        lines.append(f"  {'source':<{width}} {'read':>12} {'loaded':>12} {'quarantined':>12}  into")
         for s in manifest.sources:
-            lines.append(f"  {s.source:<10} {s.rows_in:>12,} {s.rows_out:>12,} {s.rows_quarantined:>12,}  {s.table}")
-            lines += [f"{'':>14}- {n:,} × {reason}" for reason, n in s.reasons.items()]
+            lines.append(f"  {s.source:<{width}} {s.rows_in:>12,} {s.rows_out:>12,} {s.rows_quarantined:>12,}  "
+                         f"{s.table}")
+            lines += [f"{'':>{width + 4}}- {n:,} × {reason}" for reason, n in s.reasons.items()]
         lines.append("  tables:")
-        lines += [f"    {t.name:<22} {t.rows:>12,} rows  {len(t.files):>4} files  ({t.load_mode})"
+        width = max([len(t) for t in manifest.tables] + [22])
+        lines += [f"    {t.name:<{width}} {t.rows:>12,} rows  {len(t.files):>4} files  ({t.load_mode})"
                   for t in manifest.tables.values()]
         passed = sum(1 for q in manifest.quality if q["failed_rows"] == 0)
         warnings = [q for q in manifest.quality if q["failed_rows"] and q["severity"] == "warning"]
@@ -45,6 +50,8 @@ def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifes
         lines.append(f"  manifest:   {manifest.uri}")
         lines.append(f"  curated:    {manifest.layout.curated('<table>', manifest.run_id)}/")
         lines.append(f"  quarantine: {manifest.quarantine_uri}")
+    if timings:
+        lines.append("  steps:      " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()))
     if "load" in cfg.steps:
         target = cfg.warehouse.path if cfg.warehouse.kind == "duckdb" else "redshift"
         if not reports:

@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Literal, Protocol
 
 from jobs.config import RedshiftSettings
+from jobs.faults import crash_point
 from jobs.manifest import RunManifest, TableOutput
 from schemas.common import LOAD_LEDGER
 from schemas.ddl import column_list, create_table, qualified
@@ -240,6 +241,8 @@ class DuckDBExecutor:
         try:
             for sql in statements:
                 self.con.execute(sql)
+            if any(sql.startswith("INSERT INTO") and "load_ledger" in sql for sql in statements):
+                crash_point("load-before-commit")  # a run's data load, not the DDL
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")

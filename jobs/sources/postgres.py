@@ -37,6 +37,7 @@ from pyspark.sql import functions as F
 
 from jobs import lake
 from jobs.config import ConfigError
+from jobs.errors import one_line
 from jobs.layout import LakeLayout
 from jobs.manifest import InputFile, RunManifest, published_runs
 from jobs.sources import InputError
@@ -355,9 +356,8 @@ def extract_changed(spark: SparkSession, pg: PgSettings, state: IncrementalState
         out_uri = lake.join(raw_dir, name)
         try:
             info = extract_table(spark, pg, tables[name], since=since, out_uri=out_uri, extracted_at=extracted_at)
-        except (Py4JJavaError, CapturedException) as exc:
-            first = str(exc).strip().splitlines()[0][:500]
-            raise InputError(f"extracting {pg.schema}.{name} from {pg.describe()} failed: {first}") from exc
+        except (Py4JJavaError, CapturedException) as exc:  # the database's own words, one line
+            raise InputError(f"extracting {pg.schema}.{name} from {pg.describe()} failed: {one_line(exc)}") from exc
         if not info["high_water"] and marks.get(name):  # nothing changed: keep the old watermark
             info["high_water"] = marks[name].get("high_water")
         record["tables"][name] = info

@@ -1,6 +1,7 @@
-"""Per-table row count and content checksum of a DuckDB warehouse, for comparing two builds.
+"""Per-table row count and content checksum of a DuckDB warehouse, for comparing two builds
+(before and after a change, a crashed-and-rerun build against a clean one).
 
-    .venv/bin/python scripts/warehouse_checksum.py warehouse.duckdb [--exclude-column run_id ...]
+    .venv/bin/python -m jobs.checksum warehouse.duckdb [--exclude-column run_id ...]
 
 The checksum is order-independent (sum of a 64-bit hash of every row, modulo 2^64). The load
 ledger is left out: it records run ids and load times, which differ between any two builds.
@@ -17,6 +18,7 @@ SKIP_TABLES = {"load_ledger"}
 
 
 def checksums(path: str, exclude: set[str] = frozenset()) -> dict[str, tuple[int, int]]:
+    """table -> (rows, checksum) of every base table but the ledger."""
     con = duckdb.connect(path, read_only=True)
     try:
         tables = [r[0] for r in con.execute(
