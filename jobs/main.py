@@ -164,7 +164,8 @@ def land(cfg: RunConfig, pipeline: registry.Pipeline) -> Landing:
     return files.land(cfg, pipeline)
 
 
-def transform(cfg: RunConfig, pipeline: registry.Pipeline, landing: Landing | None) -> RunManifest:
+def transform(cfg: RunConfig, pipeline: registry.Pipeline, landing: Landing | None,
+              timings: dict[str, float] | None = None) -> RunManifest:
     from jobs.publish import work_uri, write_and_publish
     from jobs.spark import get_spark
 
@@ -173,12 +174,14 @@ def transform(cfg: RunConfig, pipeline: registry.Pipeline, landing: Landing | No
                    else latest_landing(cfg.layout, cfg.pipeline))
     from jobs.progress import reporting
 
+    started = time.monotonic()
     spark = get_spark(f"constellation-{cfg.pipeline}")
     try:
         with reporting(spark, f"[{landing.run_id}] transform"):
             output = pipeline.transform(spark, landing)
             return write_and_publish(spark, output, landing=landing, views=list(pipeline.views),
-                                     fail_on_warnings=cfg.fail_on_warnings)
+                                     fail_on_warnings=cfg.fail_on_warnings, durations=dict(timings or {}),
+                                     started=started)
     finally:
         spark.catalog.clearCache()
         lake.delete_tree(work_uri(landing))  # scratch of this transform, published or not
@@ -208,7 +211,7 @@ def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, ti
     crash_point("after-land")
     if "transform" in cfg.steps:
         with timings.step("transform"):
-            manifest = transform(cfg, pipeline, landing)
+            manifest = transform(cfg, pipeline, landing, dict(timings))
         landing = landing or read_landing(cfg.layout, manifest.run_id)
         crash_point("after-publish")
     reports = []

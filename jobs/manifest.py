@@ -80,6 +80,7 @@ class RunManifest:
     views: list[str] = field(default_factory=list)
     status: str = "published"
     published_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    durations: dict[str, float] = field(default_factory=dict)  # step -> seconds, up to the publish
 
     @property
     def layout(self) -> LakeLayout:

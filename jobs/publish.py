@@ -9,6 +9,7 @@ and a retried run starts clean. The manifest is the commit point.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, dataclass
 from functools import reduce
 
@@ -157,7 +158,8 @@ def _reason_counts(spark: SparkSession, uri: str) -> dict[tuple[str, str], int]:
 
 def write_and_publish(
     spark: SparkSession, output: TransformOutput, *, landing: Landing,
-    views: list[str], fail_on_warnings: bool = False,
+    views: list[str], fail_on_warnings: bool = False, durations: dict[str, float] | None = None,
+    started: float | None = None,
 ) -> RunManifest:
     """Write, check, then publish the manifest. On a blocking failure the run's curated files
     are removed and QualityGateError names table, rule, count and sample keys."""
@@ -214,6 +216,8 @@ def write_and_publish(
     manifest = RunManifest(
         run_id=run_id, pipeline=pipeline, lake=layout.root, inputs=landing.inputs, tables=tables,
         sources=sources, quality=[asdict(r) for r in results], quarantine_uri=q_uri, views=views,
+        durations={**(durations or {}),
+                   **({"transform": round(time.monotonic() - started, 1)} if started is not None else {})},
     )
     publish(manifest)
     log.info("[%s] published %s", run_id, manifest.uri)

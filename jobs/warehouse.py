@@ -220,12 +220,12 @@ class Executor(Protocol):
 
 
 class DuckDBExecutor:
-    def __init__(self, path: str):
+    def __init__(self, path: str, *, read_only: bool = False):
         import duckdb
 
         self.path = path
         try:
-            self.con = duckdb.connect(path)
+            self.con = duckdb.connect(path, read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
