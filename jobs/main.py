@@ -129,12 +129,16 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
     try:
         loader.ensure_tables(pipeline.tables)
         failed = loader.failed(cfg.pipeline)
-        for manifest in published_runs(cfg.layout, cfg.pipeline):
+        runs = published_runs(cfg.layout, cfg.pipeline)
+        by_id = {m.run_id: m for m in runs}
+        for manifest in runs:
             if manifest.run_id in failed and not (cfg.resume and manifest.run_id == cfg.run_id):
                 log.warning("[%s] skipped: its load failed before (%s); retry it with --steps load --run-id %s",
                             manifest.run_id, failed[manifest.run_id], manifest.run_id)
                 continue
             try:
+                if manifest.sample:
+                    refuse_sample_over_real(loader, manifest, by_id, cfg)
                 report = loader.load(manifest, pipeline.specs)
             except Exception as exc:
                 if getattr(exc, "fatal_for_every_run", False):
@@ -154,6 +158,21 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
         if close:
             close()
     return [r for r in reports if r.loaded or r.error]
+
+
+def refuse_sample_over_real(loader: WarehouseLoader, manifest: RunManifest, by_id: dict[str, RunManifest],
+                            cfg: RunConfig) -> None:
+    """Generated sample data never replaces data loaded from the user's own source: a sample run
+    that would be loaded over a table whose newest load came from a real source is refused."""
+    from jobs.warehouse import SampleOverRealError
+
+    for table, newest in loader.loaded(manifest.pipeline).items():
+        if table in manifest.tables and newest < manifest.run_id and not getattr(by_id.get(newest), "sample", False):
+            target = cfg.warehouse.path if cfg.warehouse.kind == "duckdb" else "the Redshift warehouse"
+            raise SampleOverRealError(
+                f"run {manifest.run_id} is generated sample data (no source was given) and {target} holds "
+                f"{table} loaded from your own data (run {newest}): refusing to replace it. Give your source "
+                "(e.g. --input), or use another --lake and --warehouse for sample runs")
 
 
 def land(cfg: RunConfig, pipeline: registry.Pipeline) -> Landing:
@@ -193,11 +212,9 @@ class Timings(dict):
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
         started = time.monotonic()
-        try:
-            yield
-        finally:
-            self[name] = round(time.monotonic() - started, 1)
-            log.info("%s took %.1f s", name, self[name])
+        yield
+        self[name] = round(time.monotonic() - started, 1)
+        log.info("%s took %.1f s", name, self[name])
 
 
 def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, timings: Timings | None = None,
@@ -317,6 +334,7 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
         landing, manifest, reports = run(cfg, executor_factory=executor_factory or make_executor, timings=timings)
         this_run = manifest.run_id if manifest else (cfg.run_id if cfg.resume else None)
         failed_here = [r for r in reports if r.error and (this_run is None or r.run_id == this_run)]
+        refused = [r for r in failed_here if r.error.startswith("SampleOverRealError")]
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except (InputError, FileNotFoundError) as exc:
@@ -330,6 +348,8 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
                          "job a role, a profile or AWS_* variables", EXIT_INPUT)
         return _fail(f"{type(exc).__name__}: {first_line(exc)} (the trace: --log-level DEBUG)", EXIT_FAILED)
     print(render_summary(cfg, landing, manifest, reports, timings))
+    if refused:
+        return _fail(refused[-1].error.split(": ", 1)[1], EXIT_CONFIG)
     if failed_here:
         return _fail(f"run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
                      f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",

@@ -38,6 +38,8 @@ class Landing:
     inputs: list[InputFile]
     landed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     lake: str = ""  # the lake root the run belongs to (its scratch space is under it)
+    sample: bool = False  # generated sample data (no source was given), not the user's
+    rows: dict[str, int] = field(default_factory=dict)  # rows landed per source, where the source says
 
     @property
     def layout(self) -> LakeLayout:
@@ -81,6 +83,7 @@ class RunManifest:
     status: str = "published"
     published_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     durations: dict[str, float] = field(default_factory=dict)  # step -> seconds, up to the publish
+    sample: bool = False  # built from generated sample data
 
     @property
     def layout(self) -> LakeLayout:

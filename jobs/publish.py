@@ -216,6 +216,7 @@ def write_and_publish(
     manifest = RunManifest(
         run_id=run_id, pipeline=pipeline, lake=layout.root, inputs=landing.inputs, tables=tables,
         sources=sources, quality=[asdict(r) for r in results], quarantine_uri=q_uri, views=views,
+        sample=landing.sample,
         durations={**(durations or {}),
                    **({"transform": round(time.monotonic() - started, 1)} if started is not None else {})},
     )

@@ -29,6 +29,10 @@ def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifes
         lines.append("  landed:")
         lines += [f"    {f.source:<{width}} {f.original_uri} ({_size(f.size)}, sha256 {f.sha256[:12]}…)"
                   for f in landing.inputs]
+        if landing.rows:
+            lines.append("  rows landed: " + ", ".join(f"{name} {n:,}" for name, n in landing.rows.items()))
+        if landing.sample:
+            lines.append("  (generated sample data: no source was given)")
     if manifest:
         width = max([len(s.source) for s in manifest.sources] + [10])
         lines.append(f"  {'source':<{width}} {'read':>12} {'loaded':>12} {'quarantined':>12}  into")

@@ -128,6 +128,12 @@ class LoadError(RuntimeError):
     """A run could not be loaded; the message says why in one line."""
 
 
+class SampleOverRealError(LoadError):
+    """A run of generated sample data would replace data loaded from the user's own source."""
+
+    exit_code = 2
+
+
 class SchemaDriftError(LoadError):
     """A live table differs from its spec in a way a load must not paper over."""
 

@@ -118,3 +118,18 @@ def test_the_launcher_shows_the_command_the_user_typed_in_help():
                           timeout=60, cwd="/")
     assert done.returncode == 0 and done.stdout.startswith(f"usage: {REPO / 'spark-submit.sh'} flights")
     assert sys.executable  # (the help is printed by the venv's python, no JVM)
+
+
+def test_a_missing_input_folder_is_reported_as_a_missing_folder(tmp_path, capsys):
+    assert main(["flights", "--input", str(tmp_path / "nope"), "--lake", str(tmp_path / "lake")]) == 3
+    assert f"--input {tmp_path / 'nope'} does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "lake" / "raw").exists()
+
+
+def test_every_missing_file_is_named_at_once(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "airlines.csv").write_text("IATA_CODE,AIRLINE\n")
+    assert main(["flights", "--input", str(tmp_path / "in"), "--lake", str(tmp_path / "lake")]) == 3
+    err = capsys.readouterr().err
+    assert "airports: no file matching 'airports.csv'" in err and "flights: no file matching 'flights*.csv'" in err
+    assert err.count("\n") == 1

@@ -45,7 +45,8 @@ def parquet(path: Path, spec: TableSpec, rows: list[tuple]) -> dict:
     return {"uri": str(path), "size": path.stat().st_size}
 
 
-def publish_run(lake: Path, run_id: str, dim_rows: list[tuple], fact_rows: list[tuple] | None) -> RunManifest:
+def publish_run(lake: Path, run_id: str, dim_rows: list[tuple], fact_rows: list[tuple] | None, *,
+                sample: bool = False) -> RunManifest:
     layout = LakeLayout(str(lake))
     tables = {"dim_thing": TableOutput("dim_thing", "merge", len(dim_rows),
                                        [parquet(lake / run_id / "dim.parquet", DIM, dim_rows)] if dim_rows else [])}
@@ -53,7 +54,7 @@ def publish_run(lake: Path, run_id: str, dim_rows: list[tuple], fact_rows: list[
         tables["fact_event"] = TableOutput("fact_event", "replace_all", len(fact_rows),
                                            [parquet(lake / run_id / "fact.parquet", FACT, fact_rows)])
     manifest = RunManifest(run_id=run_id, pipeline="toy", lake=layout.root, inputs=[], tables=tables, sources=[],
-                           quality=[], quarantine_uri="")
+                           quality=[], quarantine_uri="", sample=sample)
     publish(manifest)
     return manifest
 
@@ -197,3 +198,24 @@ def test_the_spec_used_here_matches_the_files_written(tmp_path):
     # guard for the helpers above: a spec column list change must change the Parquet files too
     assert [f.name for f in pq.read_schema(parquet(tmp_path / "x.parquet", FACT, [])["uri"])] == FACT.column_names
     assert dataclasses.replace(FACT, allow_empty=True).allow_empty
+
+
+def test_generated_sample_data_never_replaces_data_loaded_from_the_users_own_source(tmp_path):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    publish_run(lake, "r1", [(1, "mine")], [(10, 1, "9.99")])  # the user's own files
+    publish_run(lake, "r2", [(2, "sample")], [(20, 2, "1.00")], sample=True)  # a run without --input
+    reports = load_pending(config(lake, wh), PIPELINE)
+    assert reports[0].loaded and reports[1].error.startswith("SampleOverRealError")
+    assert "holds fact_event loaded from your own data (run r1)" in reports[1].error
+    assert rows(wh, "select event_key from fact_event") == [(10,)]
+    # real data over sample data is what a user wants
+    publish_run(lake, "r3", [(3, "mine again")], [(30, 3, "3.00")])
+    assert load_pending(config(lake, wh), PIPELINE)[0].loaded
+    assert rows(wh, "select event_key from fact_event") == [(30,)]
+
+
+def test_sample_runs_load_over_sample_runs(tmp_path):
+    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
+    publish_run(lake, "r1", [(1, "s")], [(10, 1, "1.00")], sample=True)
+    publish_run(lake, "r2", [(2, "s")], [(20, 2, "2.00")], sample=True)
+    assert [bool(r.loaded) for r in load_pending(config(lake, wh), PIPELINE)] == [True, True]

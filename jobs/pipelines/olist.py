@@ -5,6 +5,7 @@ the lake layout's ``_state/olist/`` (see jobs.sources.postgres)."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from pyspark.sql import DataFrame, SparkSession
@@ -75,7 +76,7 @@ def land(cfg: RunConfig) -> Landing:
     if cfg.settings.host is None:
         with embedded_server(cfg.settings, name=PIPELINE_NAME) as pg:
             load_sample_database(cfg, pg)
-            return _land(cfg, pg)
+            return _land(cfg, pg, sample=True)
     return _land(cfg, cfg.settings)
 
 
@@ -90,14 +91,16 @@ def load_sample_database(cfg: RunConfig, pg: PgSettings) -> None:
         load(dsn, folder, schema=pg.schema, as_of=SAMPLE_AS_OF)
 
 
-def _land(cfg: RunConfig, pg: PgSettings) -> Landing:
+def _land(cfg: RunConfig, pg: PgSettings, *, sample: bool = False) -> Landing:
     from jobs.spark import get_spark
 
     inputs = extract_changed(get_spark(f"constellation-{PIPELINE_NAME}"), pg, state(cfg.layout),
                              run_id=cfg.run_id, raw_dir=cfg.layout.raw(PIPELINE_NAME, cfg.run_date, cfg.run_id),
                              tables=SOURCES, waves=EXTRACT_WAVES)
+    extracted = json.loads(lake.read_text(state(cfg.layout).extract_record(cfg.run_id)))["tables"]
     landing = Landing(run_id=cfg.run_id, pipeline=PIPELINE_NAME, ingest_date=cfg.run_date.isoformat(),
-                      inputs=inputs, lake=cfg.lake)
+                      inputs=inputs, lake=cfg.lake, sample=sample,
+                      rows={name: info["rows"] for name, info in extracted.items()})
     write_landing(landing)
     return landing
 

@@ -127,13 +127,25 @@ def land(cfg: RunConfig, pipeline: Pipeline) -> Landing:
     settings = cfg.settings if isinstance(cfg.settings, FilesSettings) else FilesSettings()
     input_uri = settings.input or sample_folder(pipeline, scale=cfg.sample_scale, seed=cfg.seed)
     return land_files(input_uri=input_uri, layout=cfg.layout, pipeline=pipeline.name, run_id=cfg.run_id,
-                      ingest_date=cfg.run_date, sources=pipeline.sources)
+                      ingest_date=cfg.run_date, sources=pipeline.sources, sample=settings.input is None)
 
 
 def land_files(*, input_uri: str, layout: LakeLayout, pipeline: str, run_id: str, ingest_date: date,
-               sources: tuple[RawCsv, ...]) -> Landing:
-    """Copy every source file into the raw zone (fails before copying anything if one is missing)."""
-    found = {source.name: find_files(input_uri, source) for source in sources}
+               sources: tuple[RawCsv, ...], sample: bool = False) -> Landing:
+    """Copy every source file into the raw zone (fails before copying anything if one is missing,
+    naming every missing one at once)."""
+    if not lake.is_s3(input_uri) and not Path(input_uri).is_dir():
+        what = "is a file, not a folder" if Path(input_uri).exists() else "does not exist"
+        raise InputError(f"--input {input_uri} {what}: give the folder holding "
+                         + ", ".join(repr(s.file_glob) for s in sources))
+    found, missing = {}, []
+    for source in sources:
+        try:
+            found[source.name] = find_files(input_uri, source)
+        except InputError as exc:
+            missing.append(str(exc))
+    if missing:
+        raise InputError("; ".join(missing))
     raw_dir = layout.raw(pipeline, ingest_date, run_id)
     inputs = []
     for source, files in found.items():
@@ -145,6 +157,6 @@ def land_files(*, input_uri: str, layout: LakeLayout, pipeline: str, run_id: str
             inputs.append(InputFile(source=source, uri=target, original_uri=info.uri,
                                     size=info.size, sha256=lake.sha256(target)))
     landing = Landing(run_id=run_id, pipeline=pipeline, ingest_date=ingest_date.isoformat(), inputs=inputs,
-                      lake=layout.root)
+                      lake=layout.root, sample=sample)
     write_landing(landing)
     return landing

@@ -210,8 +210,8 @@ def extract_table(spark: SparkSession, pg: PgSettings, table: SourceTable, *, si
     water, so the next run reads it again (harmless: snapshots merge by key)."""
     query = extract_query(pg, table, since)
     stats = _jdbc(spark, pg).option(
-        "query", f"select count(*) as n, min(_part) as lo, max(_part) as hi, max({UPDATED_AT}) as hw "
-                 f"from ({query}) s").load().first()
+        "query", f"select count(*) as n, min(_part) as lo, max(_part) as hi, max({UPDATED_AT}) as hw, "
+                 f"localtimestamp as db_now from ({query}) s").load().first()
     rows = int(stats["n"])
     parts = max(1, min(pg.max_partitions, -(-rows // pg.rows_per_partition)))
     reader = _jdbc(spark, pg).option("dbtable", f"({query}) as src")
@@ -226,7 +226,8 @@ def extract_table(spark: SparkSession, pg: PgSettings, table: SourceTable, *, si
     log.info("extracted %s: %d rows in %d partition(s) since %s", table.name, rows, parts,
              since.isoformat() if since else "the beginning")
     return {"since": since.isoformat() if since else None, "rows": rows, "partitions": parts,
-            "high_water": stats["hw"].isoformat(timespec="microseconds") if stats["hw"] else None}
+            "high_water": stats["hw"].isoformat(timespec="microseconds") if stats["hw"] else None,
+            "extracted_until": stats["db_now"].isoformat(timespec="microseconds")}
 
 
 def extraction_start(pg: PgSettings, mark: dict | None, *, has_base: bool) -> datetime | None:
@@ -235,14 +236,23 @@ def extraction_start(pg: PgSettings, mark: dict | None, *, has_base: bool) -> da
     partial extract cannot stand for the whole table); else --since; else the watermark minus
     the safety window, which must exceed the longest write transaction of the source (a row
     stamped at its transaction's start becomes visible only at its commit); everything when no
-    watermark was stored yet."""
+    watermark was stored yet.
+
+    Only rows stamped within the window before the previous extraction (database clock,
+    ``extracted_until``) can have been invisible to it, so the start is the earlier of the
+    high water and that moment minus the window: a table whose rows all predate the previous
+    extraction by more than the window is not re-read at all (before, every row stamped within
+    the window of the high water was, which is every row of a table loaded in one go)."""
     if pg.full_refresh or not has_base:
         return None
     if pg.since:
         return pg.since
     if not mark or not mark.get("high_water"):
         return None
-    return datetime.fromisoformat(mark["high_water"]) - pg.overlap
+    high = datetime.fromisoformat(mark["high_water"])
+    if mark.get("extracted_until"):
+        return min(high, datetime.fromisoformat(mark["extracted_until"]) - pg.overlap)
+    return high - pg.overlap
 
 
 def in_parallel(fn: Callable[[str], T], names: Sequence[str]) -> list[T]:
@@ -317,9 +327,12 @@ class IncrementalState:
         marks = self.watermarks()
         moved = False
         for table, info in record["tables"].items():
-            high = info.get("high_water")
-            if high and (table not in marks or high > marks[table]["high_water"]):
-                marks[table] = {"high_water": high, "run_id": manifest.run_id}
+            high, until = info.get("high_water"), info.get("extracted_until")
+            mark = marks.get(table, {})
+            if high and (not mark or high > mark["high_water"]
+                         or (until and until > (mark.get("extracted_until") or ""))):
+                marks[table] = {"high_water": max(high, mark.get("high_water", high)), "extracted_until": until,
+                                "run_id": manifest.run_id}
                 moved = True
         if moved:
             lake.write_text(self.watermarks_uri, json.dumps(
