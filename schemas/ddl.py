@@ -61,3 +61,38 @@ def data_dictionary(specs: list[TableSpec]) -> str:
             out.append(f"| {c.name} | {c.type} | {'yes' if c.nullable else 'no'} | {c.description} |")
         out.append("")
     return "\n".join(out)
+
+
+def raw_dictionary(layouts: list) -> str:
+    """Markdown description of raw source layouts: delimited files (``RawCsv``: which files are
+    read, delimiter, quoting, encoding, null tokens, each field's type) and database tables
+    (``SourceTable``: key, change-tracking column, columns)."""
+    from schemas.spec import UPDATED_AT, RawCsv, SourceTable
+
+    out: list[str] = []
+    for layout in layouts:
+        if isinstance(layout, RawCsv):
+            nulls = ", ".join(f"`{t}`" if t else "empty" for t in layout.null_tokens)
+            out.append(f"### source `{layout.name}`: files `{layout.file_glob}`\n")
+            out.append(f"Delimited text: delimiter `{layout.delimiter!r}`, quote `{layout.quote}`, encoding "
+                       f"{layout.encoding}, header required exactly as below (a BOM is allowed), null tokens: "
+                       f"{nulls}; values {'trimmed' if layout.trim else 'kept as sent'}; "
+                       f"{'records may span lines' if layout.multiline else 'one record per line'}.\n")
+            out.append("| column | parsed as | required |\n|---|---|---|")
+            for f in layout.fields:
+                extra = []
+                if f.decimal_separator != ".":
+                    extra.append(f"decimal separator `{f.decimal_separator}`")
+                if f.timestamp_format:
+                    extra.append(f"format `{f.timestamp_format}`")
+                note = f" ({'; '.join(extra)})" if extra else ""
+                out.append(f"| {f.name} | {f.type}{note} | {'yes' if f.required else 'no'} |")
+        elif isinstance(layout, SourceTable):
+            out.append(f"### source table `{layout.name}`\n")
+            ident = f"; the database adds `{layout.identity}`" if layout.identity else ""
+            out.append(f"Database table; key `{', '.join(layout.key)}`{ident}; rows changed since the "
+                       f"watermark found by `{UPDATED_AT}`.\n")
+            out.append("| column | type |\n|---|---|")
+            out += [f"| {c.name} | {c.type} |" for c in layout.columns]
+        out.append("")
+    return "\n".join(out)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jobs.manifest import Landing, RunManifest
-from schemas.spec import RawCsv, TableSpec
+from schemas.spec import RawCsv, SourceTable, TableSpec
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -57,7 +57,7 @@ class Pipeline:
     transform: Callable[[SparkSession, Landing], TransformOutput]
     sample: SampleGenerator
     options: type[Options] | None = None  # the settings dataclass its CLI options build
-    sources: tuple[RawCsv, ...] = ()  # file layouts (files source)
+    sources: tuple[RawCsv | SourceTable, ...] = ()  # raw layouts: files (RawCsv) or database tables
     # Land step: default jobs.sources.files.land (a folder of files); a database or API source
     # brings its own.
     land: Callable[[RunConfig], Landing] | None = None

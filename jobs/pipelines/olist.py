@@ -163,6 +163,7 @@ PIPELINE = Pipeline(
         "Olist Brazilian e-commerce, the nine Kaggle files (orders, customers, items, payments, reviews, "
         "products, sellers, geolocation, category translation); scale 1 = 99,441 orders"),
     options=OlistSource,
+    sources=SOURCE_TABLES,
     land=land,
     on_loaded=on_loaded,
     system_packages=(("libpostgresql-jdbc-java", "/usr/share/java/postgresql.jar"),  # Spark JDBC driver
