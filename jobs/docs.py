@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from jobs import pipelines
-from schemas.common import DIM_DATE, LOAD_LEDGER
+from schemas.common import DIM_DATE, LOAD_LEDGER, QUARANTINE
 from schemas.ddl import create_table, data_dictionary, raw_dictionary
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
@@ -26,7 +26,7 @@ def view_columns() -> dict[tuple[str, str], list[tuple[str, str]]]:
 
     con = duckdb.connect()
     everything = pipelines.all_pipelines()
-    for spec in {t.name: t for p in everything for t in (*p.tables, LOAD_LEDGER)}.values():
+    for spec in {t.name: t for p in everything for t in (*p.warehouse_tables, LOAD_LEDGER)}.values():
         con.execute(create_table(spec, "duckdb"))
     out = {}
     for p in everything:
@@ -52,7 +52,7 @@ def render() -> str:
     parts = ["# Data dictionary\n",
              "Generated from the specs in `schemas/` (raw source layouts, warehouse tables) and the view SQL "
              "in `schemas/sql/` by `python -m jobs.docs`; do not edit by hand.\n",
-             "## Shared\n", data_dictionary([DIM_DATE, LOAD_LEDGER])]
+             "## Shared\n", data_dictionary([DIM_DATE, LOAD_LEDGER, QUARANTINE])]
     columns = view_columns()
     for p in pipelines.all_pipelines():
         views = ", ".join(f"`{v}`" for v in p.views)

@@ -127,7 +127,7 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
     loader = make_loader(cfg, executor_factory)
     reports = []
     try:
-        loader.ensure_tables(pipeline.tables)
+        loader.ensure_tables(pipeline.warehouse_tables)
         failed = loader.failed(cfg.pipeline)
         runs = published_runs(cfg.layout, cfg.pipeline)
         by_id = {m.run_id: m for m in runs}
@@ -240,7 +240,7 @@ def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, ti
 
         from jobs.clean import clean
 
-        removed = clean(cfg.layout, cfg.pipeline, pipeline.tables, grace=timedelta(hours=cfg.grace_hours),
+        removed = clean(cfg.layout, cfg.pipeline, pipeline.warehouse_tables, grace=timedelta(hours=cfg.grace_hours),
                         dry_run=cfg.dry_run)
         verb = "would remove" if cfg.dry_run else "removed"
         print(f"clean: {verb} {len(removed)} unpublished run(s) older than {cfg.grace_hours:g} h"

@@ -26,8 +26,8 @@ from jobs.manifest import (
     copy_manifest,
     publish,
 )
-from schemas.common import QUARANTINE_SCHEMA
-from schemas.spec import UNKNOWN_KEY, TableSpec
+from schemas.common import QUARANTINE, QUARANTINE_SCHEMA, QUARANTINE_TEXT_CHARS
+from schemas.spec import RUN_ID, UNKNOWN_KEY, TableSpec
 from transforms.contract import enforce_contract
 from transforms.quality import (
     QualityResult,
@@ -84,12 +84,15 @@ def stage_parquet(spark: SparkSession, df: DataFrame, landing: Landing, name: st
     return spark.read.parquet(lake.spark_path(uri))
 
 
-def write_table(df: DataFrame, spec: TableSpec, uri: str, *, small: bool = False) -> list[dict]:
+def write_table(df: DataFrame, spec: TableSpec, uri: str, *, small: bool = False,
+                run_id: str | None = None) -> list[dict]:
     """Write one table as Parquet in the contract's column order and return its files. Every
     table passes the contract gate first (``enforce_contract``: exact columns, order and types).
 
     Partition folders are named ``p_<column>`` and the column itself stays in every file:
     Redshift COPY maps Parquet columns by position and needs all of them."""
+    if run_id is not None and RUN_ID in spec.column_names and RUN_ID not in df.columns:
+        df = df.withColumn(RUN_ID, F.lit(run_id))  # the audit column: the run that wrote the row
     df = enforce_contract(df, spec)
     out = df.coalesce(1) if small else df
     partition_columns = [f"p_{c}" for c in spec.partition_by]
@@ -148,6 +151,17 @@ def check_table(df: DataFrame, spec: TableSpec) -> tuple[int, int, list[QualityR
     return rows, int(totals["unknown"] or 0), results
 
 
+def quarantine_table(spark: SparkSession, uri: str, run_id: str, pipeline: str) -> DataFrame:
+    """The run's quarantine JSON as rows of the warehouse's ``quarantine`` table."""
+    df = spark.read.schema(QUARANTINE_SCHEMA).json(lake.spark_path(uri))
+    return df.select(
+        F.lit(run_id).alias("run_id"), F.monotonically_increasing_id().alias("record_number"),
+        F.lit(pipeline).alias("pipeline"), F.col("source"), F.col("source_file"),
+        F.substring("raw_record", 1, QUARANTINE_TEXT_CHARS).alias("raw_record"),
+        F.coalesce(F.length("raw_record") > QUARANTINE_TEXT_CHARS, F.lit(False)).alias("raw_record_truncated"),
+        F.substring("reason", 1, 2000).alias("reason"))
+
+
 def _reason_counts(spark: SparkSession, uri: str) -> dict[tuple[str, str], int]:
     df = spark.read.schema(QUARANTINE_SCHEMA).json(lake.spark_path(uri))
     # Group by the reason without the offending value: "X: not a valid int: 'abc'" -> "X: not a valid int"
@@ -171,7 +185,7 @@ def write_and_publish(
         for name, (spec, df) in output.tables.items():
             uri = layout.curated(name, run_id)
             log.info("[%s] writing %s", run_id, name)
-            files = write_table(df, spec, uri, small=spec.load_mode == "merge")
+            files = write_table(df, spec, uri, small=spec.load_mode == "merge", run_id=run_id)
             rows, unknown[name], checked = check_table(_read_back(spark, spec, files), spec)
             results += checked
             partitions = sorted({f["uri"].split(f"run_id={run_id}/", 1)[-1].rsplit("/", 1)[0]
@@ -182,6 +196,13 @@ def write_and_publish(
         q_uri = layout.quarantine(pipeline, run_id)
         output.quarantine.write.mode("overwrite").json(lake.spark_path(q_uri))
         reasons = _reason_counts(spark, q_uri)
+        # The quarantine as a warehouse table too, queryable beside the data (from the JSON just
+        # written: the quarantine is not computed twice).
+        q_rows = sum(reasons.values())
+        files = (write_table(quarantine_table(spark, q_uri, run_id, pipeline), QUARANTINE,
+                             layout.curated(QUARANTINE.name, run_id), small=True) if q_rows else [])
+        tables[QUARANTINE.name] = TableOutput(QUARANTINE.name, QUARANTINE.load_mode, q_rows, files,
+                                              [f"p_run_id={run_id}"] if files else [])
         sources = []
         for src in output.sources:
             table = tables[src.table]
@@ -206,7 +227,7 @@ def write_and_publish(
             raise QualityGateError(blocking)
         crash_point("transform-written")
     except BaseException:
-        for name in output.tables:
+        for name in [*output.tables, QUARANTINE.name]:
             lake.delete_tree(layout.curated(name, run_id))
         raise
 

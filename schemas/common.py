@@ -54,7 +54,37 @@ LOAD_LEDGER = TableSpec(
         Column("error", "varchar(1024)", True, "Why a failed run could not be loaded (first line)"),
     ),
     primary_key=("run_id", "table_name"),
+    audit=False,
     load_mode="merge",
     diststyle="ALL",
     sortkey=("loaded_at",),
+)
+
+QUARANTINE_TEXT_CHARS = 16_000
+"""Characters of a quarantined record kept in the warehouse table (16,000 UTF-8 characters are at
+most 64,000 bytes, inside Redshift's VARCHAR(65535)); the lake's quarantine JSON keeps it whole."""
+
+QUARANTINE = TableSpec(
+    name="quarantine",
+    grain="One row per record a run refused, with the reason; key (run_id, record_number).",
+    description="Every record a run read and did not load, queryable beside the data. Loaded with the run "
+                "(its rows replace the run's earlier rows). The full record is in the lake's "
+                "quarantine/<pipeline>/run_id=R/ JSON.",
+    columns=(
+        Column("run_id", "varchar(64)", False, "Run that read and refused the record"),
+        Column("record_number", "bigint", False, "Number of the record within the run's quarantine"),
+        Column("pipeline", "varchar(32)", False, "Pipeline name"),
+        Column("source", "varchar(64)", False, "Source the record was read from"),
+        Column("source_file", "varchar(1024)", True, "Landed file (or extract) it came from"),
+        Column("raw_record", "varchar(65535)", True,
+               f"The record as received (its first {QUARANTINE_TEXT_CHARS:,} characters)"),
+        Column("raw_record_truncated", "boolean", False, "The record was longer than what is kept here"),
+        Column("reason", "varchar(2048)", False, "Why it was refused"),
+    ),
+    primary_key=("run_id", "record_number"),
+    partition_by=("run_id",),
+    load_mode="replace_partitions",
+    diststyle="EVEN",
+    sortkey=("run_id",),
+    allow_empty=True,
 )

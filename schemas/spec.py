@@ -18,6 +18,10 @@ from pyspark.sql import types as T
 LoadMode = Literal["replace_all", "merge", "replace_partitions"]
 Severity = Literal["blocking", "warning"]
 
+RUN_ID = "run_id"
+"""Audit column every warehouse table carries: the run that wrote the row (added by the write
+path, not by transforms)."""
+
 UNKNOWN_KEY = -1
 """Surrogate key of every dimension's "unknown" member: facts never lose rows on a failed lookup."""
 
@@ -145,8 +149,12 @@ class TableSpec:
     # empty the table (replace_all; a vendor re-send with no rows must not wipe the warehouse),
     # unless the spec says an empty replacement is a legitimate state.
     allow_empty: bool = False
+    audit: bool = True  # append the run_id audit column (unless the spec declares run_id itself)
 
     def __post_init__(self) -> None:
+        if self.audit and RUN_ID not in [c.name for c in self.columns]:
+            object.__setattr__(self, "columns", (*self.columns, Column(
+                RUN_ID, "varchar(64)", True, "Run that wrote this row (its manifest: _runs/<run_id>.json)")))
         names = self.column_names
         if len(set(names)) != len(names):
             raise ValueError(f"{self.name}: duplicate column names")
@@ -168,11 +176,15 @@ class TableSpec:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
-    def spark_schema(self) -> T.StructType:
-        """The exact schema the transform output must have before it is written."""
-        return T.StructType(
-            [T.StructField(c.name, spark_type(c.type), c.nullable) for c in self.columns]
-        )
+    @property
+    def content_columns(self) -> tuple[Column, ...]:
+        """The columns a transform produces: all but the audit column the write path adds."""
+        return tuple(c for c in self.columns if not (self.audit and c.name == RUN_ID))
+
+    def spark_schema(self, *, audit: bool = True) -> T.StructType:
+        """The exact schema of the table as written (``audit=False``: as a transform returns it)."""
+        columns = self.columns if audit else self.content_columns
+        return T.StructType([T.StructField(c.name, spark_type(c.type), c.nullable) for c in columns])
 
 
 def dimension_spec(name: str, *, grain: str, columns: tuple[Column, ...], key: str,

@@ -332,7 +332,7 @@ def test_load_step_sends_redshift_exactly_the_sql_jobs_warehouse_renders(execute
 
     pipeline, schema, role = registry.get(PIPELINE), STACK["RedshiftSchema"], STACK["RedshiftCopyRole.Arn"]
     prefix = f"SET search_path TO {schema}"
-    expected = [[prefix, sql] for sql in ddl_statements(pipeline.tables, "redshift", schema)]
+    expected = [[prefix, sql] for sql in ddl_statements(pipeline.warehouse_tables, "redshift", schema)]
     for manifest in published_runs(LakeLayout(str(fake.lake)), PIPELINE):
         run = [s for name in manifest.tables  # the whole run in one transaction (one batch)
                for s in table_load(pipeline.specs[name], manifest, "redshift", schema=schema, iam_role=role).statements]

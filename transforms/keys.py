@@ -25,9 +25,9 @@ def with_unknown_member(dim: DataFrame, spec: TableSpec, **values: object) -> Da
     """Append the dimension's unknown member (key -1) with the given attribute values
     (others null) so facts can point at it when a lookup fails."""
     key = spec.primary_key[0]
-    row = {c.name: values.get(c.name) for c in spec.columns}
+    row = {c.name: values.get(c.name) for c in spec.content_columns}
     row[key] = UNKNOWN_KEY
-    unknown = dim.sparkSession.createDataFrame([row], schema=spec.spark_schema())
+    unknown = dim.sparkSession.createDataFrame([row], schema=spec.spark_schema(audit=False))
     return dim.filter(F.col(key) != UNKNOWN_KEY).unionByName(unknown)
 
 

@@ -72,8 +72,15 @@ class Pipeline:
         return self.land is None
 
     @property
+    def warehouse_tables(self) -> tuple[TableSpec, ...]:
+        """Its tables plus the shared quarantine table every run loads."""
+        from schemas.common import QUARANTINE
+
+        return (*self.tables, QUARANTINE)
+
+    @property
     def specs(self) -> dict[str, TableSpec]:
-        return {t.name: t for t in self.tables}
+        return {t.name: t for t in self.warehouse_tables}
 
 
 _MODULES = {
