@@ -46,7 +46,7 @@ class QualityGateError(RuntimeError):
 
     def __init__(self, results: list[QualityResult]):
         self.results = results
-        failed = [r.describe() for r in results]
+        failed = [r.describe(warnings_block=True) for r in results]
         super().__init__("quality gate failed, run not published:\n  " + "\n  ".join(failed))
 
 

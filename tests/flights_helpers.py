@@ -29,13 +29,15 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def table_digest(warehouse: Path) -> dict[str, str]:
-    """Order-independent content hash of every data table (the ledger is excluded)."""
+def table_digest(warehouse: Path, *, content_only: bool = False) -> dict[str, str]:
+    """Order-independent hash of every data table (the ledger is excluded); ``content_only``
+    leaves out the run_id audit column (two runs of the same input write the same content)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         out = {}
         for t in TABLES:
-            rows = sorted(repr(r) for r in con.execute(f"select * from {t}").fetchall())
+            columns = "* exclude (run_id)" if content_only else "*"
+            rows = sorted(repr(r) for r in con.execute(f"select {columns} from {t}").fetchall())
             out[t] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
         return out
     finally:

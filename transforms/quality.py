@@ -46,8 +46,11 @@ class QualityResult:
     def blocks(self) -> bool:
         return self.severity == "blocking" and not self.passed
 
-    def describe(self) -> str:
-        status = "ok" if self.passed else ("FAILED" if self.blocks else "warning")
+    def describe(self, *, warnings_block: bool = False) -> str:
+        """One line; ``warnings_block``: a failed warning rule is reported as what stopped the run
+        (--fail-on-warnings)."""
+        status = "ok" if self.passed else (
+            "FAILED" if self.blocks else ("FAILED (--fail-on-warnings)" if warnings_block else "warning"))
         text = f"{self.table}: {self.rule} [{self.severity}] {status}"
         if not self.passed:
             text += f" ({self.failed_rows} rows"
