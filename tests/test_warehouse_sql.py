@@ -112,26 +112,36 @@ def test_dimensions_merge_by_key_and_the_ledger_records_the_load(manifest):
 
 
 class FakeDataApi:
-    """Stands in for boto3's redshift-data client: records batches, reports them finished."""
+    """Stands in for boto3's redshift-data client: records batches and session statements,
+    reports them finished; ``fail_on`` makes a statement containing that text fail."""
 
-    def __init__(self):
+    def __init__(self, fail_on: str | None = None):
         self.batches: list[dict] = []
+        self.session: list[str] = []
+        self.fail_on = fail_on
+        self.failed: set[str] = set()
 
     def batch_execute_statement(self, **kwargs):
         self.batches.append(kwargs)
         return {"Id": str(len(self.batches))}
 
     def execute_statement(self, **kwargs):
+        if "SessionId" in kwargs or "SessionKeepAliveSeconds" in kwargs:
+            self.session.append(kwargs["Sql"])
+            statement_id = f"s{len(self.session)}"
+            if self.fail_on and self.fail_on in kwargs["Sql"]:
+                self.failed.add(statement_id)
+            return {"Id": statement_id, "SessionId": "session-1"}
         return {"Id": "q"}
 
-    def describe_statement(self, Id):
-        return {"Status": "FINISHED"}
+    def describe_statement(self, Id):  # noqa: N803 (boto's name)
+        return {"Status": "FAILED", "Error": "boom"} if Id in self.failed else {"Status": "FINISHED"}
 
-    def get_statement_result(self, Id):
+    def get_statement_result(self, Id):  # noqa: N803
         return {"Records": []}
 
 
-def test_the_data_api_executor_sends_one_transaction_per_table_to_the_workgroup(manifest):
+def test_the_data_api_executor_sends_a_whole_run_as_one_transaction_to_the_workgroup(manifest):
     settings = RedshiftSettings(iam_role=ROLE, schema="analytics", workgroup="wg",
                                 secret_arn="arn:aws:secretsmanager:eu-west-1:1:secret:rs")
     client = FakeDataApi()
@@ -139,12 +149,35 @@ def test_the_data_api_executor_sends_one_transaction_per_table_to_the_workgroup(
                              schema="analytics", iam_role=ROLE)
     report = loader.load(manifest, pipelines.get("flights").specs)
     assert report.loaded["fact_flight"] == manifest.tables["fact_flight"].rows
-    fact_batch = next(b for b in client.batches if any("COPY stage_fact_flight" in s for s in b["Sqls"]))
-    assert fact_batch["WorkgroupName"] == "wg" and fact_batch["SecretArn"].endswith(":rs")
-    assert fact_batch["Sqls"][0] == "SET search_path TO analytics"
-    expected = table_load(FACT_FLIGHT, manifest, "redshift", schema="analytics", iam_role=ROLE).statements
+    data_batches = [b for b in client.batches if any(s.startswith("COPY ") for s in b["Sqls"])]
+    assert len(data_batches) == 1  # every table of the run in one batch: one transaction
+    batch = data_batches[0]
+    assert batch["WorkgroupName"] == "wg" and batch["SecretArn"].endswith(":rs")
+    assert batch["Sqls"][0] == "SET search_path TO analytics"
+    assert {s.split()[1] for s in batch["Sqls"] if s.startswith("COPY ")} == {
+        f"stage_{t.name}" for t in manifest.tables.values() if t.files}  # (an empty quarantine stages nothing)
 
     def without_ledger(statements):  # the ledger row carries the load time
         return [s for s in statements if "load_ledger" not in s]
 
-    assert without_ledger(fact_batch["Sqls"][1:]) == without_ledger(expected)
+    expected = table_load(FACT_FLIGHT, manifest, "redshift", schema="analytics", iam_role=ROLE).statements
+    start = batch["Sqls"].index(expected[0])
+    assert without_ledger(batch["Sqls"][start:start + len(expected)]) == without_ledger(expected)
+
+
+def test_a_run_past_the_batch_limit_is_one_data_api_session_with_begin_and_commit():
+    settings = RedshiftSettings(iam_role=ROLE, schema="analytics", workgroup="wg")
+    client = FakeDataApi()
+    statements = [f"INSERT INTO t VALUES ({i})" for i in range(45)]
+    RedshiftDataApiExecutor(settings, client=client, poll_seconds=0).run_transaction(statements)
+    assert not client.batches
+    assert client.session == ["BEGIN", "SET search_path TO analytics", *statements, "COMMIT"]
+
+
+def test_a_failing_statement_in_a_data_api_session_rolls_the_whole_run_back():
+    settings = RedshiftSettings(iam_role=ROLE, schema="analytics", workgroup="wg")
+    client = FakeDataApi(fail_on="VALUES (30)")
+    statements = [f"INSERT INTO t VALUES ({i})" for i in range(45)]
+    with pytest.raises(RuntimeError, match="FAILED: boom"):
+        RedshiftDataApiExecutor(settings, client=client, poll_seconds=0).run_transaction(statements)
+    assert client.session[-1] == "ROLLBACK" and "COMMIT" not in client.session

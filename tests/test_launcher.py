@@ -1,0 +1,36 @@
+"""./spark-submit.sh as a new user runs it: olist on its embedded default (no --pg-* and no
+CONSTELLATION_PG_* set) starts a local PostgreSQL, loads the generated source database, runs,
+and leaves the server stopped."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import REPO
+
+
+def test_olist_runs_on_the_embedded_default_and_stops_its_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONSTELLATION_PG_", "PG"))}
+    env |= {"SPARK_DRIVER_MEMORY": "1g", "SPARK_SHUFFLE_PARTITIONS": "2"}
+    done = subprocess.run([str(REPO / "spark-submit.sh"), "olist", "--lake", str(tmp_path / "lake"),
+                           "--warehouse", f"duckdb:{tmp_path / 'wh.duckdb'}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "starting the embedded one" in done.stderr and "embedded PostgreSQL stopped" in done.stderr
+    orders_file = REPO / "sample-data" / "olist" / "scale=0.01-seed=42" / "olist_orders_dataset.csv"
+    with open(orders_file, newline="", encoding="utf-8") as fh:
+        orders = sum(1 for _ in csv.DictReader(fh))
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from fact_order").fetchone()[0] == orders
+    finally:
+        con.close()
+    state = Path(tempfile.gettempdir()) / "constellation-pg-embedded.olist.state"
+    assert not state.exists()  # stopped: the script removes its state file on stop
+    assert done.stdout.startswith("Constellation olist: run ")  # the summary on stdout, logs on stderr
