@@ -1,15 +1,20 @@
-"""Reruns, replacement, crashes and bad input: the state of lake and warehouse afterwards."""
+"""Reruns, replacement, crashes and bad input: the state of lake and warehouse afterwards.
+
+The expensive states (a published run, a loaded warehouse, a second run published over it) are
+built once per module; a test that changes one works on its own copy (``copy_state``)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
-import jobs.warehouse as warehouse_module
+from jobs.main import main
+from jobs.warehouse import DuckDBExecutor
 from samples.flights import generate_flights
-from tests.flights_helpers import copy_inputs, query, run, run_into, table_digest
+from tests.flights_helpers import copy_inputs, copy_state, digest_of, load, query, run_into, table_digest
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +31,33 @@ def second_file(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def first_published(spark, first_file, tmp_path_factory) -> Path:
+    """The first vendor file landed and transformed: a published run, no warehouse yet."""
+    root = tmp_path_factory.mktemp("first_published")
+    assert run_into(first_file, root / "lake", root / "wh.duckdb", "--steps", "land,transform") == 0
+    assert not (root / "wh.duckdb").exists()
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_loaded(first_published, tmp_path_factory) -> Path:
+    """The first run published and loaded."""
+    root = copy_state(first_published, tmp_path_factory.mktemp("first_loaded") / "run")
+    assert load(root / "lake", root / "wh.duckdb") == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def second_published_over_first(spark, first_loaded, second_file, tmp_path_factory) -> tuple[Path, dict]:
+    """The first run loaded, then the second file landed and transformed, as when the process dies
+    after the transform; with the warehouse digest taken before the second run."""
+    root = copy_state(first_loaded, tmp_path_factory.mktemp("second_published") / "run")
+    before = table_digest(root / "wh.duckdb")
+    assert run_into(second_file, root / "lake", root / "wh.duckdb", "--steps", "land,transform") == 0
+    return root, before
+
+
 def lines(path: Path) -> int:
     return path.read_bytes().count(b"\r\n")  # CRLF rows; the header's terminator offsets the missing last one
 
@@ -34,66 +66,90 @@ def published(lake: Path) -> list[Path]:
     return sorted((lake / "_runs").glob("*.json")) if (lake / "_runs").exists() else []
 
 
-def test_a_new_vendor_file_replaces_the_fact_instead_of_appending(spark, first_file, second_file, tmp_path):
-    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
-    assert run_into(first_file, lake, wh) == 0
+def test_a_new_vendor_file_replaces_the_fact_instead_of_appending(first_loaded, second_file, tmp_path):
+    root = copy_state(first_loaded, tmp_path / "run")
+    lake, wh = root / "lake", root / "wh.duckdb"
     assert run_into(second_file, lake, wh) == 0
     assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
     assert query(wh, "select count(*) from load_ledger where table_name = 'fact_flight'") == [(2,)]
 
 
 def test_a_run_killed_before_load_leaves_the_warehouse_as_it_was_and_the_next_run_completes_it(
-        spark, first_file, second_file, tmp_path):
-    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
-    assert run_into(first_file, lake, wh) == 0
-    before = table_digest(wh)
-    # the process dies after transform: same as running only these steps
-    assert run_into(second_file, lake, wh, "--steps", "land,transform") == 0
+        second_published_over_first, second_file, tmp_path):
+    state, before = second_published_over_first
+    root = copy_state(state, tmp_path / "run")
+    lake, wh = root / "lake", root / "wh.duckdb"
+    # the process died after transform: the second run is published, the warehouse untouched
+    assert len(published(lake)) == 2
     assert table_digest(wh) == before
-    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0
+    assert load(lake, wh) == 0
     assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
     # loading again is a no-op
     after = table_digest(wh)
-    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0
+    assert load(lake, wh) == 0
     assert table_digest(wh) == after
 
 
+class DiesOnTheFactInsert:
+    """A real DuckDB connection whose ``execute`` raises on the fact INSERT, as a lost connection
+    would; every other statement (BEGIN, the DELETE of the old rows, ROLLBACK, COMMIT) reaches
+    DuckDB unchanged. ``close`` is held back: closing would discard an open transaction by itself,
+    and the test looks through this very connection to see that ``run_transaction`` rolled back."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con, self.executed = con, []
+
+    def execute(self, sql: str, *args):
+        if sql.startswith("INSERT INTO fact_flight"):
+            raise RuntimeError("simulated crash: connection lost")
+        self.executed.append(sql)
+        return self.con.execute(sql, *args)
+
+    def close(self) -> None:
+        pass
+
+
 def test_a_crash_inside_the_fact_load_rolls_back_and_a_rerun_finishes(
-        spark, first_file, second_file, tmp_path, monkeypatch):
-    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
-    assert run_into(first_file, lake, wh) == 0
-    before = table_digest(wh)
-    assert run_into(second_file, lake, wh, "--steps", "land,transform") == 0
+        second_published_over_first, first_file, second_file, tmp_path):
+    state, before = second_published_over_first
+    root = copy_state(state, tmp_path / "run")
+    lake, wh = root / "lake", root / "wh.duckdb"
+    executors: list[DuckDBExecutor] = []
 
-    real = warehouse_module.DuckDBExecutor.run_transaction
+    def crashing_executor(cfg) -> DuckDBExecutor:
+        executor = DuckDBExecutor(cfg.warehouse.path)  # the real one: its BEGIN / COMMIT / ROLLBACK run
+        executor.con = DiesOnTheFactInsert(executor.con)
+        executors.append(executor)
+        return executor
 
-    def dies_during_fact_insert(self, statements):
-        if any(s.startswith("INSERT INTO fact_flight") for s in statements):
-            # execute up to the DELETE of the old rows, then die
-            def exploding(sql):
-                if sql.startswith("INSERT INTO fact_flight"):
-                    raise RuntimeError("simulated crash: connection lost")
-                return self.con.execute(sql)
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                for sql in statements:
-                    exploding(sql)
-            except RuntimeError:
-                self.con.execute("ROLLBACK")
-                raise
-        return real(self, statements)
-
-    monkeypatch.setattr(warehouse_module.DuckDBExecutor, "run_transaction", dies_during_fact_insert)
-    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 1
+    assert load(lake, wh, executor_factory=crashing_executor) == 1  # one-line error, recorded as failed
+    (executor,) = executors
+    executed, con = executor.con.executed, executor.con.con
+    # the crash came inside the run's transaction, after the fact's old rows were deleted, and that
+    # transaction was rolled back, never committed
+    deleted = executed.index("DELETE FROM fact_flight")
+    begin = deleted - executed[deleted::-1].index("BEGIN TRANSACTION")
+    end = executed.index("ROLLBACK", deleted)
+    assert "COMMIT" not in executed[begin:end + 1]
+    # on the crashed connection itself: the old fact back in full, no transaction left open
+    assert con.execute("select count(*) from fact_flight").fetchone()[0] == lines(first_file / "flights.csv")
+    assert digest_of(con)["fact_flight"] == before["fact_flight"]
+    con.execute("BEGIN TRANSACTION")  # DuckDB refuses a BEGIN inside an open transaction
+    con.execute("ROLLBACK")
+    con.close()
     assert table_digest(wh)["fact_flight"] == before["fact_flight"]  # never empty, never half-loaded
-    monkeypatch.undo()
-    assert run("--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load") == 0
+    # the failed run is skipped by later loads until retried by its run id, which completes it
+    failed = query(wh, "select run_id from load_ledger where status = 'failed'")[0][0]
+    assert load(lake, wh) == 0
+    assert query(wh, "select count(*) from fact_flight")[0][0] == lines(first_file / "flights.csv")
+    assert main(["flights", "--lake", str(lake), "--warehouse", f"duckdb:{wh}", "--steps", "load",
+                 "--run-id", failed]) == 0
     assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
 
 
-def test_an_older_unloaded_run_never_overwrites_a_newer_load(spark, first_file, second_file, tmp_path):
-    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
-    assert run_into(first_file, lake, wh, "--steps", "land,transform") == 0   # older, never loaded
+def test_an_older_unloaded_run_never_overwrites_a_newer_load(first_published, second_file, tmp_path):
+    root = copy_state(first_published, tmp_path / "run")   # the older run: published, never loaded
+    lake, wh = root / "lake", root / "wh.duckdb"
     assert run_into(second_file, lake, wh) == 0                               # newer, loaded
     assert query(wh, "select count(*) from fact_flight")[0][0] == lines(second_file / "flights.csv")
 
@@ -152,9 +208,9 @@ def test_bad_rows_are_quarantined_with_reasons_and_every_row_is_accounted_for(sp
 
 
 def test_a_blocking_quality_failure_publishes_nothing_and_leaves_the_warehouse(
-        spark, first_file, tmp_path, capsys):
-    lake, wh = tmp_path / "lake", tmp_path / "wh.duckdb"
-    assert run_into(first_file, lake, wh) == 0
+        first_loaded, first_file, tmp_path, capsys):
+    root = copy_state(first_loaded, tmp_path / "run")
+    lake, wh = root / "lake", root / "wh.duckdb"
     before, runs_before = table_digest(wh), published(lake)
     folder = copy_inputs(first_file, tmp_path / "in")
     rows = (folder / "flights.csv").read_bytes().split(b"\r\n")

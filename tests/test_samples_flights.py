@@ -79,20 +79,20 @@ def read_lines(path: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- determinism, volume
 
-def test_returns_the_three_files(files: dict[str, Path]) -> None:
+def test_the_generator_returns_the_airlines_airports_and_flights_files(files: dict[str, Path]) -> None:
     assert set(files) == {"airlines", "airports", "flights"}
     assert {p.name for p in files.values()} == {"airlines.csv", "airports.csv", "flights.csv"}
     assert all(p.is_file() for p in files.values())
 
 
-def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
+def test_the_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     a = generate_flights(tmp_path / "a", scale=0.002, seed=7)
     b = generate_flights(tmp_path / "b", scale=0.002, seed=7)
     for name in a:
         assert a[name].read_bytes() == b[name].read_bytes(), name
 
 
-def test_different_seed_changes_flights_but_not_reference_tables(tmp_path: Path) -> None:
+def test_a_different_seed_changes_the_flights_but_not_the_reference_files(tmp_path: Path) -> None:
     a = generate_flights(tmp_path / "a", scale=0.002, seed=1)
     b = generate_flights(tmp_path / "b", scale=0.002, seed=2)
     assert a["flights"].read_bytes() != b["flights"].read_bytes()
@@ -100,16 +100,17 @@ def test_different_seed_changes_flights_but_not_reference_tables(tmp_path: Path)
     assert a["airlines"].read_bytes() == b["airlines"].read_bytes()
 
 
-def test_row_count_follows_scale(rows: list[dict[str, str]]) -> None:
+def test_the_number_of_flights_follows_the_scale(rows: list[dict[str, str]]) -> None:
     assert len(rows) == pytest.approx(SCALE * FULL_FLIGHT_ROWS, rel=0.02)
 
 
-def test_scale_must_be_positive(tmp_path: Path) -> None:
+def test_a_scale_that_is_not_positive_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="scale"):
         generate_flights(tmp_path, scale=0)
 
 
-def test_cli_writes_files_and_reports_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_writes_the_files_and_reports_their_row_counts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["flights", "--scale", "0.001", "--out", str(tmp_path / "cli"), "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "airlines: 14 rows" in out and "airports: 322 rows" in out and "flights: " in out
@@ -118,7 +119,7 @@ def test_cli_writes_files_and_reports_counts(tmp_path: Path, capsys: pytest.Capt
 
 # --------------------------------------------------------------------------- reference files
 
-def test_airlines_file(files: dict[str, Path]) -> None:
+def test_the_airlines_file_has_lf_lines_a_header_and_the_14_carriers_by_name(files: dict[str, Path]) -> None:
     lines = read_lines(files["airlines"])
     assert all(line.endswith("\n") and not line.endswith("\r\n") for line in lines)
     records = list(csv.reader(lines))
@@ -129,7 +130,7 @@ def test_airlines_file(files: dict[str, Path]) -> None:
     assert body["EV"] == "Atlantic Southeast Airlines"
 
 
-def test_airports_file_layout(files: dict[str, Path]) -> None:
+def test_the_airports_file_has_lf_lines_and_322_sorted_unique_us_iata_codes(files: dict[str, Path]) -> None:
     lines = read_lines(files["airports"])
     assert all(line.endswith("\n") and not line.endswith("\r\n") for line in lines)
     records = list(csv.reader(lines))
@@ -144,7 +145,8 @@ def test_airports_file_layout(files: dict[str, Path]) -> None:
     assert all(len(r) == 7 and r[4] == "USA" for r in body)
 
 
-def test_airports_file_quirks(files: dict[str, Path]) -> None:
+def test_the_airports_file_keeps_the_real_quirks_no_coordinates_nbsp_accents_quoted_commas(
+        files: dict[str, Path]) -> None:
     lines = read_lines(files["airports"])
     body = list(csv.reader(lines))[1:]
     empty = [r for r in body if r[5] == "" and r[6] == ""]
@@ -163,7 +165,7 @@ def test_airports_file_quirks(files: dict[str, Path]) -> None:
     assert all(any(f'"{n}"' in line for line in lines) for n in comma)
 
 
-def test_hidden_airport_attributes(lookup: dict[str, Airport]) -> None:
+def test_every_airport_has_a_unique_bts_id_and_its_utc_offset(lookup: dict[str, Airport]) -> None:
     airports = build_airports()
     ids = [a.bts_id for a in airports]
     assert len(set(ids)) == len(ids) and all(10000 <= i <= 16999 for i in ids)
@@ -173,7 +175,7 @@ def test_hidden_airport_attributes(lookup: dict[str, Airport]) -> None:
 
 # --------------------------------------------------------------------------- flights file layout
 
-def test_flights_file_layout(files: dict[str, Path]) -> None:
+def test_the_flights_file_has_31_unquoted_columns_crlf_lines_and_no_final_line_break(files: dict[str, Path]) -> None:
     data = files["flights"].read_bytes()
     assert not data.endswith(b"\n") and b'"' not in data
     lines = data.split(b"\r\n")
@@ -183,7 +185,8 @@ def test_flights_file_layout(files: dict[str, Path]) -> None:
     assert all(line.count(b",") == 30 for line in lines)
 
 
-def test_calendar_and_sort_order(rows: list[dict[str, str]]) -> None:
+def test_flights_cover_every_day_of_2015_with_its_weekday_sorted_by_date_and_departure(
+        rows: list[dict[str, str]]) -> None:
     assert {r["YEAR"] for r in rows} == {"2015"}
     dates = [dt.date(2015, int(r["MONTH"]), int(r["DAY"])) for r in rows]
     assert len(set(dates)) == 365
@@ -195,13 +198,14 @@ def test_calendar_and_sort_order(rows: list[dict[str, str]]) -> None:
     assert max(per_day.values()) < 2.5 * min(per_day.values())
 
 
-def test_natural_key_is_unique(rows: list[dict[str, str]]) -> None:
+def test_no_two_flights_share_a_natural_key(rows: list[dict[str, str]]) -> None:
     cols = ("YEAR", "MONTH", "DAY", "AIRLINE", "FLIGHT_NUMBER", "ORIGIN_AIRPORT", "SCHEDULED_DEPARTURE")
     keys = [tuple(r[c] for c in cols) for r in rows]
     assert len(set(keys)) == len(keys)
 
 
-def test_airlines_and_flight_numbers(rows: list[dict[str, str]]) -> None:
+def test_airline_volumes_and_flight_and_tail_numbers_look_real_and_only_cancelled_flights_lack_a_tail(
+        rows: list[dict[str, str]]) -> None:
     counts = Counter(r["AIRLINE"] for r in rows)
     assert set(counts) <= {a.code for a in AIRLINES}
     assert counts["WN"] > counts["DL"] > counts["VX"] and counts["AA"] > 5 * counts["HA"]
@@ -211,7 +215,8 @@ def test_airlines_and_flight_numbers(rows: list[dict[str, str]]) -> None:
     assert all(r["CANCELLED"] == "1" for r in rows if not r["TAIL_NUMBER"])
 
 
-def test_airport_codes(rows: list[dict[str, str]], lookup: dict[str, Airport]) -> None:
+def test_airports_are_iata_codes_but_bts_ids_in_october_a_few_unknown_and_the_hubs_busiest(
+        rows: list[dict[str, str]], lookup: dict[str, Airport]) -> None:
     ids = {str(a.bts_id) for a in build_airports()}
     codes = {a.code for a in build_airports()}
     october = [r for r in rows if r["MONTH"] == "10"]
@@ -228,7 +233,7 @@ def test_airport_codes(rows: list[dict[str, str]], lookup: dict[str, Airport]) -
     assert {c for c, _ in busiest.most_common(5)} <= {"ATL", "ORD", "DFW", "DEN", "LAX", "SFO", "PHX"}
 
 
-def test_time_text_format(rows: list[dict[str, str]]) -> None:
+def test_clock_times_are_hhmm_text_with_2400_as_midnight_and_never_0000(rows: list[dict[str, str]]) -> None:
     for r in rows:
         for col in ACTUAL_TIMES + SCHEDULED_TIMES:
             v = r[col]
@@ -244,7 +249,8 @@ def test_time_text_format(rows: list[dict[str, str]]) -> None:
 
 # --------------------------------------------------------------------------- arithmetic
 
-def test_time_arithmetic(flown: list[dict[str, str]], lookup: dict[str, Airport]) -> None:
+def test_the_clocks_delays_and_durations_of_every_flown_flight_add_up(
+        flown: list[dict[str, str]], lookup: dict[str, Airport]) -> None:
     checked = 0
     for r in flown:
         shift = tz_shift(r, lookup)
@@ -265,7 +271,8 @@ def test_time_arithmetic(flown: list[dict[str, str]], lookup: dict[str, Airport]
     assert checked > 0.99 * len(flown)
 
 
-def test_day_wrap_and_delay_distribution(flown: list[dict[str, str]]) -> None:
+def test_delays_are_mostly_small_with_a_long_tail_and_some_departures_cross_midnight(
+        flown: list[dict[str, str]]) -> None:
     delays = [int(r["DEPARTURE_DELAY"]) for r in flown]
     assert sum(-15 <= d <= 15 for d in delays) > 0.7 * len(delays)
     assert any(d >= 600 for d in delays) and sum(100 <= d for d in delays) > 0.01 * len(delays)
@@ -276,8 +283,8 @@ def test_day_wrap_and_delay_distribution(flown: list[dict[str, str]]) -> None:
     assert early_before_midnight and late_after_midnight
 
 
-def test_distance_and_durations(rows: list[dict[str, str]], flown: list[dict[str, str]],
-                                lookup: dict[str, Airport]) -> None:
+def test_distances_are_great_circle_miles_and_scheduled_times_follow_the_distance(
+        rows: list[dict[str, str]], flown: list[dict[str, str]], lookup: dict[str, Airport]) -> None:
     for r in rows:
         o, d = lookup.get(r["ORIGIN_AIRPORT"]), lookup.get(r["DESTINATION_AIRPORT"])
         if o is None or d is None:
@@ -293,7 +300,7 @@ def test_distance_and_durations(rows: list[dict[str, str]], flown: list[dict[str
 
 # --------------------------------------------------------------------------- cancelled, diverted, causes
 
-def test_cancelled_rows(rows: list[dict[str, str]]) -> None:
+def test_cancelled_flights_have_a_reason_and_no_actual_times(rows: list[dict[str, str]]) -> None:
     cancelled = [r for r in rows if r["CANCELLED"] == "1"]
     assert 0.01 < len(cancelled) / len(rows) < 0.02
     for r in cancelled:
@@ -305,7 +312,7 @@ def test_cancelled_rows(rows: list[dict[str, str]]) -> None:
     assert all(r["CANCELLATION_REASON"] == "" for r in rows if r["CANCELLED"] == "0")
 
 
-def test_diverted_rows(rows: list[dict[str, str]]) -> None:
+def test_diverted_flights_have_departure_times_no_air_time_and_only_some_an_arrival(rows: list[dict[str, str]]) -> None:
     diverted = [r for r in rows if r["DIVERTED"] == "1"]
     assert 0.001 < len(diverted) / len(rows) < 0.005
     for r in diverted:
@@ -318,7 +325,8 @@ def test_diverted_rows(rows: list[dict[str, str]]) -> None:
     assert 0 < with_arrival < len(diverted)
 
 
-def test_delay_causes(flown: list[dict[str, str]]) -> None:
+def test_delay_causes_are_given_only_for_flights_15_minutes_late_and_sum_to_the_delay(
+        flown: list[dict[str, str]]) -> None:
     delayed = 0
     for r in flown:
         causes = [r[c] for c in CAUSES]
