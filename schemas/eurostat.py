@@ -14,8 +14,9 @@ Design choices, and why:
   reads "dataset + every dimension code + time period" and the revision log can union them.
 * **value is DECIMAL(18,4)**: Eurostat publishes at most a few decimals (here: integers and one
   decimal), so a decimal keeps every published value exactly, makes the history's "changed"
-  comparison exact (no float noise can open a version) and sums population counts exactly. A
-  value with more than 4 decimals or 14 integer digits is quarantined, never rounded.
+  comparison exact (no float noise can open a version) and sums population counts exactly. The
+  parsers read any value up to 10 decimals exactly (other datasets have more than 4); a cell
+  that would not fit decimal(18,4) exactly is quarantined for the fact, never rounded.
 * **Years as an integer ``time_period``**, not a key to ``dim_date``: the data is annual (freq A),
   the shared calendar is a day grain, and a plain year joins directly to survey data (with the
   region code ``geo_code`` -> ``dim_region.region_code``) and to ``dim_date.year`` if ever needed.
@@ -64,8 +65,11 @@ TIME_DIMENSIONS = ("time", "TIME_PERIOD")
 ANNUAL = "A"
 
 VALUE_TYPE = "decimal(18,4)"
-VALUE_SCALE = 4
-VALUE_MAX_ABS = 10**14  # decimal(18,4): 14 integer digits
+"""The facts' value type: exact for every value these datasets publish (integers, one decimal)."""
+PARSED_VALUE = T.DecimalType(38, 10)
+"""The parsers' value type, wide enough for any Eurostat dataset (the real JSON-stat samples carry
+5 decimals); a cell that does not fit the fact's decimal(18,4) exactly is quarantined when the
+cells are staged for a fact, never rounded."""
 
 
 # ---- raw layouts ----
@@ -144,7 +148,7 @@ OBSERVATION_SCHEMA = T.StructType([
     T.StructField("dataset", T.StringType(), False),
     T.StructField("dimensions", T.MapType(T.StringType(), T.StringType()), False),  # dimension -> code
     T.StructField("time_period", T.IntegerType(), False),
-    T.StructField("value", T.DecimalType(18, VALUE_SCALE)),
+    T.StructField("value", PARSED_VALUE),
     T.StructField("flags", T.StringType()),
 ])
 """One published cell, whatever format it came in: what the JSON-stat and TSV parsers return."""
