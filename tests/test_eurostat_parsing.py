@@ -67,6 +67,12 @@ def _without_unit_index() -> dict:
     return doc
 
 
+def _without_status() -> dict:
+    doc = cube(value={"0": 10, "5": 22})
+    del doc["status"]
+    return doc
+
+
 def _quarterly() -> dict:
     doc = cube(value={"0": 10}, status={})
     doc["dimension"]["time"]["category"]["index"] = {"2020-Q1": 0, "2020-Q2": 1, "2020-Q3": 2}
@@ -87,6 +93,7 @@ DOCUMENTS = {
     "no_unit_index": _without_unit_index(),
     "status_only": cube(value={"0": 10}, status={"1": ":", "4": ":c", "5": "c"}),
     "json_null": cube(value={"0": 10, "1": None}, status={}),
+    "no_status": _without_status(),
     "old_service": cube(extension={"datasetId": "NRG_113A"}),
     "bad_cells": cube(value={"0": 10, "6": 1, "3": "n/a"}, status={}),
     "quarterly": _quarterly(),
@@ -143,6 +150,10 @@ def test_a_status_without_a_value_is_a_cell_with_a_null_value_and_a_colon_flag(p
 
 def test_a_json_null_value_without_a_status_is_no_cell(parsed):
     assert cells_of(parsed, "json_null") == cells(("AT", 2020, "10", None))
+
+
+def test_a_response_without_any_status_gives_its_values(parsed):
+    assert cells_of(parsed, "no_status") == cells(("AT", 2020, "10", None), ("BE", 2022, "22", None))
 
 
 def test_the_dataset_comes_from_the_response_lower_cased(parsed):

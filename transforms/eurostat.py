@@ -154,7 +154,8 @@ def _positional(raw: Column) -> Column:
     as_array = F.from_json(raw, _STRING_ARRAY)
     indexed = F.map_from_arrays(F.transform(as_array, lambda _, i: i.cast("string")), as_array)
     positional = F.when(shape == "{", F.from_json(raw, _STRING_MAP)).when(shape == "[", indexed)
-    return F.map_filter(positional, lambda _, v: v.isNotNull())
+    nothing = F.from_json(F.lit("{}"), _STRING_MAP)  # e.g. no status at all
+    return F.map_filter(F.coalesce(positional, nothing), lambda _, v: v.isNotNull())
 
 
 def _documents(docs: DataFrame, dataset: str | None) -> DataFrame:
