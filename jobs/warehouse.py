@@ -27,7 +27,7 @@ from jobs.faults import crash_point
 from jobs.manifest import RunManifest, TableOutput
 from schemas.common import LOAD_LEDGER
 from schemas.ddl import column_list, create_table, qualified
-from schemas.spec import TableSpec
+from schemas.spec import VALID_FROM, VALID_TO, TableSpec
 
 log = logging.getLogger(__name__)
 Dialect = Literal["duckdb", "redshift"]
@@ -99,6 +99,99 @@ def ledger_insert(manifest: RunManifest, table: str, load_mode: str, rows: int, 
 FAILED_RUN = "*"  # the ledger's table_name of a run that could not be loaded
 
 
+# ---- history (SCD2) ----
+
+HISTORY_REFUSED = "history load refused"
+"""Marker of the text the history guards make the warehouse raise (see history_statements)."""
+
+
+class HistoryLoadRefused(RuntimeError):
+    """A history load was refused inside its transaction, which rolled back: nothing changed."""
+
+
+def _null_safe_equal(left: str, right: str, column: str) -> str:
+    # Portable: Redshift has no IS NOT DISTINCT FROM. A null value flagged ':' is a real cell.
+    a, b = f"{left}.{column}", f"{right}.{column}"
+    return f"({a} = {b} OR ({a} IS NULL AND {b} IS NULL))"
+
+
+def _text(expr: str) -> str:
+    return f"CAST({expr} AS VARCHAR)"
+
+
+def _refuse(message_sql: str) -> str:
+    """A SELECT that fails with ``message_sql`` as its error text for every row it returns (and
+    does nothing when it returns none): casting the message to an integer is the one way to raise
+    an error from plain SQL that DuckDB and Redshift share. The message depends on row values,
+    so no optimizer can fold it into a constant and fail a load that should pass."""
+    return f"SELECT CAST({quote_literal(HISTORY_REFUSED + ': ')} || {message_sql} AS INTEGER)"
+
+
+def history_statements(spec: TableSpec, schema: str | None) -> list[str]:
+    """Apply one vintage (every stage row has the same ``valid_from`` V) to a history table.
+
+    In order: refuse a stage holding several vintages; refuse V when a row of the same scope
+    already starts or ends after V (an older vintage never rewrites newer history); replace what
+    an earlier load of V itself opened and V no longer says (a re-published vintage); close the
+    current versions V changed or no longer contains (``valid_to = V``, only within the scopes V
+    covers); insert the cells with no identical current version (``valid_from = V``). Unchanged
+    cells create nothing, so rerunning V changes nothing. "Identical" compares
+    ``spec.history_compared_columns`` null-safely on the same natural key. Every statement that
+    compares or writes touches current versions only (``valid_to IS NULL``) and the stage, so
+    its cost follows the vintage, not the stored history; the older-vintage guard reads the two
+    date columns of the scope's rows, nothing else."""
+    target, stage = qualified(spec, schema), stage_name(spec.name)
+    vintage = f"(SELECT MAX({VALID_FROM}) FROM {stage})"
+    scope = list(spec.history_scope)
+    unchanged = " AND ".join([*(f"{stage}.{k} = {target}.{k}" for k in spec.natural_key),
+                              *(_null_safe_equal(stage, target, c) for c in spec.history_compared_columns)])
+    in_scope = (f"EXISTS (SELECT 1 FROM {stage} WHERE "
+                + " AND ".join(f"{stage}.{k} = {target}.{k}" for k in scope) + ")"
+                if scope else f"EXISTS (SELECT 1 FROM {stage})")
+    current_left_behind = (f"{target}.{VALID_TO} IS NULL AND {in_scope} "
+                           f"AND NOT EXISTS (SELECT 1 FROM {stage} WHERE {unchanged})")
+
+    one_vintage = _refuse(
+        f"{_text('v.vintages')} || ' vintages ({VALID_FROM} values) in one load of {spec.name}: "
+        f"load one vintage per run, oldest first'"
+    ) + f" FROM (SELECT COUNT(DISTINCT {VALID_FROM}) AS vintages FROM {stage}) AS v WHERE v.vintages > 1"
+    scope_text = " || ', ' || ".join(f"'{k}=' || {_text(f'v.{k}')}" for k in scope) or "'the table'"
+    scope_select = "".join(f"{k}, " for k in scope)
+    joined = (f"INNER JOIN (SELECT {scope_select}MAX({VALID_FROM}) AS vintage FROM {stage} GROUP BY "
+              + ", ".join(scope) + ") AS v ON " + " AND ".join(f"t.{k} = v.{k}" for k in scope)
+              if scope else f"CROSS JOIN (SELECT MAX({VALID_FROM}) AS vintage FROM {stage}) AS v")
+    not_older = _refuse(
+        f"'{spec.name} vintage ' || {_text('v.vintage')} || ' is older than ' || "
+        f"{_text(f'MAX(COALESCE(t.{VALID_TO}, t.{VALID_FROM}))')} || ', already loaded for ' || {scope_text}"
+    ) + (f" FROM {target} AS t {joined} WHERE t.{VALID_FROM} > v.vintage OR t.{VALID_TO} > v.vintage"
+         f" GROUP BY {''.join(f'v.{k}, ' for k in scope)}v.vintage")
+
+    insert_cols = ", ".join("CAST(NULL AS DATE)" if c == VALID_TO else f"{stage}.{c}" for c in spec.column_names)
+    return [
+        one_vintage,
+        not_older,
+        f"DELETE FROM {target} WHERE {target}.{VALID_FROM} = {vintage} AND {current_left_behind}",
+        f"UPDATE {target} SET {VALID_TO} = {vintage} WHERE {target}.{VALID_FROM} < {vintage} "
+        f"AND {current_left_behind}",
+        f"INSERT INTO {target} ({column_list(spec)}) SELECT {insert_cols} FROM {stage} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} WHERE {target}.{VALID_TO} IS NULL AND {unchanged})",
+    ]
+
+
+def history_refusal(error: BaseException) -> HistoryLoadRefused | None:
+    """The refusal a history guard raised, as its own error with the guard's message (the
+    warehouse wraps it in a conversion error); None for any other error."""
+    text = str(error)
+    start = text.find(HISTORY_REFUSED)
+    if start < 0:
+        return None
+    message = text[start:]
+    for end in ("' to INT", '"', "'\n"):  # DuckDB: "... string '<msg>' to INT32"; Redshift: "...: \"<msg>\""
+        if (cut := message.find(end)) > 0:
+            message = message[:cut]
+    return HistoryLoadRefused(message.strip())
+
+
 def table_load(spec: TableSpec, manifest: RunManifest, dialect: Dialect, *, schema: str | None = None,
                iam_role: str | None = None, loaded_at: datetime | None = None) -> TableLoad:
     """Render the load of one table of a run (without BEGIN/COMMIT: the executor adds them).
@@ -111,10 +204,14 @@ def table_load(spec: TableSpec, manifest: RunManifest, dialect: Dialect, *, sche
     if not out.files:
         replace_all = [f"DELETE FROM {qualified(spec, schema)}"] if out.load_mode == "replace_all" else []
         return TableLoad(spec.name, [*replace_all, ledger])
+    if out.load_mode == "history":
+        apply = history_statements(spec, schema)
+    else:
+        apply = [_replace_statement(spec, out.load_mode, schema),
+                 f"INSERT INTO {qualified(spec, schema)} ({cols}) SELECT {cols} FROM {stage_name(spec.name)}"]
     statements = [
         *_stage_statements(spec, out, dialect, schema, iam_role),
-        _replace_statement(spec, out.load_mode, schema),
-        f"INSERT INTO {qualified(spec, schema)} ({cols}) SELECT {cols} FROM {stage_name(spec.name)}",
+        *apply,
         ledger,
         f"DROP {'VIEW' if dialect == 'duckdb' else 'TABLE'} {stage_name(spec.name)}",
     ]
@@ -430,7 +527,12 @@ class WarehouseLoader:
         if statements:
             log.info("[%s] loading %s in one transaction", manifest.run_id,
                      ", ".join(f"{t} ({manifest.tables[t].load_mode}, {n:,} rows)" for t, n in report.loaded.items()))
-            self.executor.run_transaction(statements)
+            try:
+                self.executor.run_transaction(statements)
+            except Exception as error:
+                if refusal := history_refusal(error):
+                    raise refusal from error
+                raise
         if manifest.views:
             self.executor.run_transaction(view_statements(manifest.pipeline, manifest.views))
         return report

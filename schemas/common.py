@@ -45,7 +45,7 @@ LOAD_LEDGER = TableSpec(
         Column("run_id", "varchar(64)", False, "Run that produced the data"),
         Column("pipeline", "varchar(32)", False, "Pipeline name"),
         Column("table_name", "varchar(64)", False, "Warehouse table loaded"),
-        Column("load_mode", "varchar(20)", False, "replace_all, merge or replace_partitions"),
+        Column("load_mode", "varchar(20)", False, "replace_all, merge, replace_partitions or history"),
         Column("rows_loaded", "bigint", False, "Rows inserted by this load"),
         Column("manifest_uri", "varchar(1024)", False, "Run manifest the files were taken from"),
         Column("loaded_at", "timestamp", False, "Loader clock (UTC) when the load transaction ran"),

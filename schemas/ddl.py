@@ -51,6 +51,9 @@ def data_dictionary(specs: list[TableSpec]) -> str:
         line = f"Primary key: `{', '.join(spec.primary_key)}`; load: {spec.load_mode}"
         if spec.partition_by:
             line += f"; partitioned by `{', '.join(spec.partition_by)}`"
+        if spec.load_mode == "history":
+            line += (f" (versions compared on `{', '.join(spec.history_compared_columns)}`"
+                     + (f" within `{', '.join(spec.history_scope)}`" if spec.history_scope else "") + ")")
         line += (f"; Redshift DISTSTYLE {spec.diststyle}"
                  + (f" DISTKEY({spec.distkey})" if spec.distkey else "")
                  + (f" SORTKEY({', '.join(spec.sortkey)})" if spec.sortkey else "")

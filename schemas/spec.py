@@ -15,7 +15,7 @@ from typing import Literal
 
 from pyspark.sql import types as T
 
-LoadMode = Literal["replace_all", "merge", "replace_partitions"]
+LoadMode = Literal["replace_all", "merge", "replace_partitions", "history"]
 Severity = Literal["blocking", "warning"]
 
 RUN_ID = "run_id"
@@ -24,6 +24,12 @@ path, not by transforms)."""
 
 UNKNOWN_KEY = -1
 """Surrogate key of every dimension's "unknown" member: facts never lose rows on a failed lookup."""
+
+VALID_FROM = "valid_from"
+VALID_TO = "valid_to"
+"""The version interval of a ``history`` (SCD2) table: a row holds from ``valid_from`` (the vintage
+that opened it, inclusive) until ``valid_to`` (the vintage that closed it, exclusive; null while
+it is current). The as-of query is ``valid_from <= D AND (valid_to IS NULL OR valid_to > D)``."""
 
 _DECIMAL = re.compile(r"decimal\((\d+),\s*(\d+)\)")
 _VARCHAR = re.compile(r"varchar\((\d+)\)")
@@ -150,6 +156,11 @@ class TableSpec:
     # unless the spec says an empty replacement is a legitimate state.
     allow_empty: bool = False
     audit: bool = True  # append the run_id audit column (unless the spec declares run_id itself)
+    # history (SCD2) only: which current rows a load may close (those whose scope values occur
+    # in the loaded vintage; empty = the whole table) and which columns decide "changed"
+    # (empty = every column outside the natural key, the primary key and valid_from/valid_to).
+    history_scope: tuple[str, ...] = ()
+    history_compare: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.audit and RUN_ID not in [c.name for c in self.columns]:
@@ -168,10 +179,22 @@ class TableSpec:
             raise ValueError(f"{self.name}: DISTSTYLE KEY needs a distkey")
         if self.load_mode == "replace_partitions" and not self.partition_by:
             raise ValueError(f"{self.name}: replace_partitions needs partition_by")
+        if self.load_mode == "history":
+            _check_history(self)
+        elif self.history_scope or self.history_compare:
+            raise ValueError(f"{self.name}: history_scope/history_compare need load_mode history")
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def history_compared_columns(self) -> tuple[str, ...]:
+        """The columns compared (null-safe) to decide whether a cell changed between vintages."""
+        if self.history_compare:
+            return self.history_compare
+        fixed = {*self.natural_key, *self.primary_key, VALID_FROM, VALID_TO, RUN_ID}  # run_id: who wrote it
+        return tuple(c for c in self.column_names if c not in fixed)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -195,6 +218,35 @@ def dimension_spec(name: str, *, grain: str, columns: tuple[Column, ...], key: s
     return TableSpec(name=name, grain=grain, columns=columns, primary_key=(key,), natural_key=natural_key,
                      foreign_keys=foreign_keys, load_mode="merge", diststyle="ALL", sortkey=(key,),
                      checks=checks, description=description)
+
+
+def _check_history(spec: TableSpec) -> None:
+    """A history table identifies a cell by its natural key (non-null parts), versions it with
+    ``valid_from`` (non-null date) and ``valid_to`` (nullable date), has something to compare,
+    and its primary key tells versions apart (it includes ``valid_from``)."""
+    names = set(spec.column_names)
+    if not spec.natural_key:
+        raise ValueError(f"{spec.name}: history needs a natural key (the cell a version belongs to)")
+    for name, nullable in ((VALID_FROM, False), (VALID_TO, True)):
+        if name not in names:
+            raise ValueError(f"{spec.name}: history needs a {name} column")
+        col = spec.column(name)
+        if col.type != "date" or col.nullable != nullable:
+            raise ValueError(f"{spec.name}: {name} must be a {'nullable' if nullable else 'NOT NULL'} date")
+    if VALID_FROM in spec.natural_key or VALID_TO in spec.natural_key:
+        raise ValueError(f"{spec.name}: the natural key names the cell, not its version (no valid_from/valid_to)")
+    if VALID_FROM not in spec.primary_key:
+        raise ValueError(f"{spec.name}: a history primary key must include {VALID_FROM} (one row per version)")
+    if nullable := [k for k in spec.natural_key if spec.column(k).nullable]:
+        raise ValueError(f"{spec.name}: natural key columns must be NOT NULL for history matching: {nullable}")
+    if missing := sorted(set(spec.history_scope + spec.history_compare) - names):
+        raise ValueError(f"{spec.name}: history_scope/history_compare name unknown columns {missing}")
+    if stray := sorted(set(spec.history_scope) - set(spec.natural_key)):
+        raise ValueError(f"{spec.name}: history_scope must be natural key columns, not {stray}")
+    if keyed := sorted(set(spec.history_compare) & {*spec.natural_key, VALID_FROM, VALID_TO}):
+        raise ValueError(f"{spec.name}: history_compare cannot compare key or validity columns {keyed}")
+    if not spec.history_compared_columns:
+        raise ValueError(f"{spec.name}: history has no column to compare")
 
 
 # ---- raw source layouts ----
