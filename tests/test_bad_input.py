@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from pyspark.sql import types as T
 
 from jobs.sources.files import read_csv
-from schemas.flights import RAW_AIRPORTS, RAW_FLIGHTS
+from schemas.flights import RAW_AIRLINES, RAW_AIRPORTS, RAW_FLIGHTS
 from schemas.spec import RawCsv, RawField
 from tests.corpus.build import (
+    AIRLINES,
     AIRPORTS,
     FLIGHTS_HEADER,
     flight_row,
@@ -25,6 +27,7 @@ from tests.corpus.build import (
     source_counts,
     write_flights,
 )
+from transforms.flights import parse_flights, split_flights, stage_reference
 from transforms.staging import CORRUPT_COLUMN, REASON, ROW_ID, SOURCE_FILE, parse_rows
 
 TEXTS = RawCsv(name="texts", fields=(RawField("N", "int"), RawField("T", "varchar(20)"),
@@ -117,3 +120,34 @@ def test_a_timestamp_with_trailing_text_or_a_short_month_is_rejected_not_fatal(s
     assert _reasons(parsed) == ["AT: not a valid timestamp: '2015-01-01 00:00:00.000x'",
                                 "AT: not a valid timestamp: '2015-1-01 00:00:00.000'",
                                 "AT: not a valid timestamp: '0000-01-01 00:00:00.000'", None]
+
+
+# ---- duplicates that differ only in case ----
+
+def test_flight_duplicates_differing_only_in_the_case_of_a_code_are_one_key(spark, tmp_path):
+    path = tmp_path / "flights.csv"
+    path.write_bytes(b"\r\n".join([FLIGHTS_HEADER, flight_row(1, AIRLINE="WN"), flight_row(1, AIRLINE="wn"),
+                                   flight_row(1, AIRLINE="WN", ORIGIN_AIRPORT="lax")]))
+    good, rejected = split_flights(parse_flights(read_csv(spark, [str(path)], RAW_FLIGHTS)))
+    assert [(r.AIRLINE, r.ORIGIN_AIRPORT) for r in good.collect()] == [("WN", "LAX")]
+    assert [r.reason for r in rejected.collect()] == [
+        "duplicate natural key (YEAR, MONTH, DAY, AIRLINE, FLIGHT_NUMBER, ORIGIN_AIRPORT, SCHEDULED_DEPARTURE): "
+        "a later copy of an earlier row"] * 2
+
+
+def test_a_flights_file_with_a_lower_case_copy_of_a_row_loads_with_the_copy_quarantined(spark, tmp_path):
+    folder = write_flights(tmp_path / "in", flights=[*good_flights(3), flight_row(901, AIRLINE="ua")])
+    lake = tmp_path / "lake"
+    assert run("flights", folder, lake) == 0
+    counts = source_counts(lake, "flights")
+    assert (counts["rows_in"], counts["rows_out"], counts["rows_quarantined"]) == (4, 3, 1)
+
+
+@pytest.mark.parametrize("copy", [b"aa,American Airlines Inc.", b" AA ,American Airlines Inc."],
+                         ids=["lower-case", "padded"])
+def test_an_airline_code_repeated_in_another_case_or_padding_is_a_duplicate(spark, tmp_path, copy):
+    path = tmp_path / "airlines.csv"
+    path.write_bytes(b"\n".join([*AIRLINES, copy]))
+    good, rejected = stage_reference(read_csv(spark, [str(path)], RAW_AIRLINES), source="airlines")
+    assert sorted(r.IATA_CODE for r in good.collect()) == ["AA", "UA", "WN"]
+    assert [r.reason.split(":")[0] for r in rejected.collect()] == ["duplicate natural key (IATA_CODE)"]
