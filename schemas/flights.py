@@ -79,6 +79,8 @@ RAW_FLIGHTS = RawCsv(
 
 HHMM_FIELDS = ("SCHEDULED_DEPARTURE", "DEPARTURE_TIME", "WHEELS_OFF", "WHEELS_ON",
                "SCHEDULED_ARRIVAL", "ARRIVAL_TIME")
+# Codes compared as keys (dedupe, surrogate keys, dimension lookups), always in normalised form.
+CODE_FIELDS = ("AIRLINE", "ORIGIN_AIRPORT", "DESTINATION_AIRPORT")
 FLIGHT_NATURAL_KEY = ("YEAR", "MONTH", "DAY", "AIRLINE", "FLIGHT_NUMBER", "ORIGIN_AIRPORT",
                       "SCHEDULED_DEPARTURE")
 

@@ -304,7 +304,12 @@ class RawField:
 
 @dataclass(frozen=True)
 class RawCsv:
-    """The layout of one delimited source file: the header it must have and how to parse it."""
+    """The layout of one delimited source file: the header it must have and how to parse it.
+
+    ``max_record_bytes``: a record (line) longer than this is quarantined unparsed as malformed;
+    it is also the CSV parser's field-size limit, so that no single line can make the parser
+    fail the run. 1 MiB is far beyond any real row (a Redshift VARCHAR holds at most 65,535
+    bytes) and small enough for the buffer the parser allocates at that size."""
 
     name: str
     fields: tuple[RawField, ...]
@@ -315,6 +320,7 @@ class RawCsv:
     multiline: bool = False
     trim: bool = True
     file_glob: str = field(default="")
+    max_record_bytes: int = 1 << 20
 
     @property
     def header(self) -> list[str]:

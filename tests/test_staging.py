@@ -83,3 +83,53 @@ def test_later_duplicates_of_a_key_are_quarantined_and_the_first_is_kept(spark):
     assert sorted((r.ID, r.V) for r in kept.collect()) == [(1, "first"), (2, "only")]
     assert dups.count() == 2
     assert dups.first().reason.startswith("duplicate natural key (ID)")
+
+
+# ---- integers: exact or quarantined (never truncated, wrapped or nulled) ----
+
+INTEGERS = RawCsv(
+    name="counts",
+    fields=(RawField("I", "int"), RawField("B", "bigint"), RawField("S", "smallint")),
+)
+
+
+def _integers(spark, rows: list[tuple]):
+    schema = INTEGERS.string_schema(CORRUPT_COLUMN).add(SOURCE_FILE, T.StringType()).add(ROW_ID, T.LongType())
+    return spark.createDataFrame([(*r, None, "f", i) for i, r in enumerate(rows)], schema)
+
+
+def _reasons(parsed) -> list[str]:
+    return [r[REASON] for r in parsed.orderBy(ROW_ID).select(REASON).collect()]
+
+
+def test_a_fraction_in_an_integer_column_is_rejected_instead_of_truncated(spark):
+    parsed = parse_rows(_integers(spark, [("883.7", None, None), ("-9.5", None, None),
+                                          (None, "0.9", None), (None, None, "0425.9")]), INTEGERS)
+    assert _reasons(parsed) == ["I: not a valid int: '883.7'", "I: not a valid int: '-9.5'",
+                                "B: not a valid bigint: '0.9'", "S: not a valid smallint: '0425.9'"]
+
+
+def test_an_integer_out_of_its_type_range_is_rejected_instead_of_wrapped_or_nulled(spark):
+    parsed = parse_rows(_integers(spark, [("99999999999", None, None), (None, "9223372036854775808", None),
+                                          (None, None, "32768"), ("2147483648", None, None)]), INTEGERS)
+    assert _reasons(parsed) == ["I: not a valid int: '99999999999'",
+                                "B: not a valid bigint: '9223372036854775808'",
+                                "S: not a valid smallint: '32768'", "I: not a valid int: '2147483648'"]
+
+
+def test_leading_zeros_a_plus_sign_and_the_type_bounds_still_parse(spark):
+    parsed = parse_rows(_integers(spark, [("0425", "+12", "-32768"),
+                                          ("-2147483648", "9223372036854775807", "32767")]), INTEGERS)
+    rows = accepted(parsed).orderBy(ROW_ID).collect()
+    assert [(r.I, r.B, r.S) for r in rows] == [(425, 12, -32768), (-2147483648, 9223372036854775807, 32767)]
+
+
+def test_integer_checks_give_the_same_reasons_when_ansi_mode_is_on(spark):
+    spark.conf.set("spark.sql.ansi.enabled", "true")
+    try:
+        parsed = parse_rows(_integers(spark, [("883.7", None, None), ("99999999999", None, None),
+                                              ("abc", None, None), ("7", "8", "9")]), INTEGERS)
+        assert _reasons(parsed) == ["I: not a valid int: '883.7'", "I: not a valid int: '99999999999'",
+                                    "I: not a valid int: 'abc'", None]
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", "false")

@@ -7,6 +7,7 @@ from pyspark.sql import functions as F
 
 from schemas.flights import (
     CANCELLATION_REASONS,
+    CODE_FIELDS,
     DIM_AIRLINE,
     DIM_AIRPORT,
     FACT_FLIGHT,
@@ -25,7 +26,7 @@ from transforms.dates import (
     nearest_clock,
     valid_hhmm,
 )
-from transforms.keys import lookup_key, surrogate_key, with_unknown_member
+from transforms.keys import lookup_key, normalised, surrogate_key, with_unknown_member
 from transforms.staging import RejectRule, accepted, parse_rows, rejected, split_duplicates
 
 NO_BREAK_SPACE = "\u00a0"
@@ -55,18 +56,28 @@ def parse_flights(raw: DataFrame) -> DataFrame:
     return parse_rows(raw, RAW_FLIGHTS, rules=flight_reject_rules())
 
 
+def normalise_codes(rows: DataFrame, codes: tuple[str, ...] = CODE_FIELDS) -> DataFrame:
+    """Carrier and airport codes in the one form keys are built from (``keys.normalised``:
+    trimmed, upper case), applied before the dedupe so that 'wn' and 'WN' are the same key
+    there exactly as they are in the fact's natural and surrogate keys."""
+    return rows.withColumns({c: normalised(F.col(c)) for c in codes})
+
+
 def split_flights(parsed: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """Parsed flight records -> (good rows, unique by natural key; quarantine records for
-    malformed rows, bad values, impossible dates and later duplicates of a natural key)."""
-    good, duplicates = split_duplicates(accepted(parsed), list(FLIGHT_NATURAL_KEY), source="flights")
+    """Parsed flight records -> (good rows, unique by natural key, codes normalised; quarantine
+    records for malformed rows, bad values, impossible dates and later duplicates of a natural
+    key)."""
+    good = normalise_codes(accepted(parsed))
+    good, duplicates = split_duplicates(good, list(FLIGHT_NATURAL_KEY), source="flights")
     return good, rejected(parsed, source="flights").unionByName(duplicates)
 
 
 def stage_reference(raw: DataFrame, *, source: str) -> tuple[DataFrame, DataFrame]:
-    """airlines / airports: typed rows unique by code, and quarantine records."""
+    """airlines / airports: typed rows unique by normalised code, and quarantine records."""
     layout = RAW_AIRLINES if source == "airlines" else RAW_AIRPORTS
-    parsed = parse_rows(raw, layout).withColumn("IATA_CODE", F.upper(F.col("IATA_CODE")))
-    good, duplicates = split_duplicates(accepted(parsed), ["IATA_CODE"], source=source)
+    parsed = parse_rows(raw, layout)
+    good, duplicates = split_duplicates(normalise_codes(accepted(parsed), ("IATA_CODE",)), ["IATA_CODE"],
+                                        source=source)
     return good, rejected(parsed, source=source).unionByName(duplicates)
 
 
@@ -135,9 +146,9 @@ def build_fact_flight(flights: DataFrame, dim_airline: DataFrame, dim_airport: D
         surrogate_key(F.col("flight_date").cast("string"), "AIRLINE", F.col("FLIGHT_NUMBER").cast("string"),
                       "ORIGIN_AIRPORT", F.lpad(F.col("SCHEDULED_DEPARTURE").cast("string"), 4, "0"),
                       ).alias("flight_key"),
-        F.upper(F.col("AIRLINE")).alias("airline_code"),
-        F.upper(F.col("ORIGIN_AIRPORT")).alias("origin_airport_code"),
-        F.upper(F.col("DESTINATION_AIRPORT")).alias("destination_airport_code"),
+        *[normalised(F.col(c)).alias(alias) for c, alias in (
+            ("AIRLINE", "airline_code"), ("ORIGIN_AIRPORT", "origin_airport_code"),
+            ("DESTINATION_AIRPORT", "destination_airport_code"))],
     )
     fact = lookup_key(staged, dim_airline, code_column="airline_code", dim_code_column="airline_code",
                       dim_key_column="airline_key", as_column="airline_key")

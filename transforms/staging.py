@@ -17,6 +17,8 @@ ROW_ID = "_row_id"
 REASON = "_reject_reason"
 RAW_RECORD = "_raw_record"
 _DECIMAL_TYPE = re.compile(r"decimal\(\d+,\s*(\d+)\)")
+NUL, REPLACEMENT_CHARACTER, BOM = "\u0000", "\ufffd", "\ufeff"
+_DIGIT_LETTERS = set("yMdHhmsS")  # datetime pattern letters that are plain digits
 
 
 @dataclass(frozen=True)
@@ -32,54 +34,151 @@ def _clean_text(raw: Column, layout: RawCsv) -> Column:
     return F.when(~value.isin(*layout.null_tokens), value)
 
 
-def _parse(text: Column, field: RawField) -> Column:
-    """Typed value of a cleaned text cell; null when it does not parse. Relies on the session's
-    non-ANSI casts (``spark.sql.ansi.enabled=false``, set by jobs.spark for Spark 3.5 and 4 alike)."""
+def _cast_input(text: Column, field: RawField) -> Column:
+    """The text a typed field's cast sees: null for a form refused before casting. Decimals are
+    exact or nothing: only the declared separator, no digits beyond the scale (trailing zeros
+    aside), so '1.431' in a decimal-comma column or '0,12345' in a 4-decimal one is rejected
+    instead of silently re-read or rounded by the cast."""
     logical = field.type.lower()
+    if m := _DECIMAL_TYPE.fullmatch(logical):
+        sep, scale = re.escape(field.decimal_separator), int(m[1])
+        exact = text.rlike(rf"^[+-]?(\d+({sep}\d{{0,{scale}}}0*)?|{sep}\d{{1,{scale}}}0*)$")
+        return F.when(exact, F.translate(text, field.decimal_separator, "."))
+    if field.decimal_separator != ".":
+        return F.translate(text, field.decimal_separator, ".")
+    return text
+
+
+def timestamp_shape(pattern: str) -> str | None:
+    """A regex of the exact text a digits-only datetime pattern accepts ('yyyy-MM-dd' ->
+    ``^\\d{4}\\-\\d{2}\\-\\d{2}$``), None for a pattern with other fields (month names,
+    zones …), which is then parsed unguarded.
+
+    Checked before parsing because Spark's parser does not return null for every bad text: when
+    its new parser refuses a text the lenient pre-3.0 parser would have read ('2015-1-01',
+    trailing characters) it fails the whole job (``SparkUpgradeException``) instead."""
+    parts, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "'":  # quoted literal; '' is a quote
+            end = i + 1
+            literal = ""
+            while end < len(pattern):
+                if pattern[end] == "'" and pattern[end + 1:end + 2] == "'":
+                    literal, end = literal + "'", end + 2
+                elif pattern[end] == "'":
+                    break
+                else:
+                    literal, end = literal + pattern[end], end + 1
+            parts.append(re.escape(literal or "'"))
+            i = end + 1
+            continue
+        run = len(pattern[i:]) - len(pattern[i:].lstrip(ch))
+        if ch.isascii() and ch.isalpha():
+            if ch not in _DIGIT_LETTERS or (ch == "M" and run > 2):
+                return None
+            if run == 1 and ch != "S":  # unpadded: 'd' is 1-2 digits, 'y' any year
+                parts.append(r"\d+" if ch == "y" else r"\d{1,2}")
+            else:
+                parts.append(rf"\d{{{run}}}")
+        else:
+            parts.append(re.escape(ch * run))
+        i += run
+    return "^" + "".join(parts) + "$"
+
+
+def _parse(name: str, field: RawField) -> Column:
+    """Typed value of the cleaned text column ``name``; null when it does not parse exactly.
+
+    Numbers go through ``try_cast``: unlike the plain cast it refuses a fraction in an integer
+    column ('883.7' -> null, where the non-ANSI cast truncates to 883) and a value outside the
+    type's range, and it returns null instead of failing the job when ANSI mode is on (Spark 4's
+    default). Leading zeros and a '+' sign are accepted ('0425' -> 425: the hhmm clocks rely on
+    it). Infinity and NaN are not numbers a vendor measures: refused too."""
+    logical = field.type.lower()
+    text = F.col(f"`{name}`")
     if logical.startswith("varchar"):
         return text
     if logical in ("date", "timestamp") and field.timestamp_format:
+        # to_timestamp_ntz is still the non-ANSI one here (Spark 3.5 has no NTZ try_ variant).
+        # Year 0 parses but is no calendar year (and no Python or Redshift date).
         parsed = F.to_timestamp_ntz(text, F.lit(field.timestamp_format))
+        if shape := timestamp_shape(field.timestamp_format):
+            parsed = F.when(text.rlike(shape), parsed)
+        parsed = F.when(F.year(parsed) >= 1, parsed)
         return parsed.cast("date") if logical == "date" else parsed
-    if m := _DECIMAL_TYPE.fullmatch(logical):
-        # Exact or nothing: only the declared separator, no digits beyond the scale (trailing
-        # zeros aside), so '1.431' in a decimal-comma column or '0,12345' in a 4-decimal one is
-        # rejected instead of silently re-read or rounded by the cast.
-        sep, scale = re.escape(field.decimal_separator), int(m[1])
-        exact = text.rlike(rf"^[+-]?(\d+({sep}\d{{0,{scale}}}0*)?|{sep}\d{{1,{scale}}}0*)$")
-        text = F.when(exact, F.translate(text, field.decimal_separator, "."))
-    elif field.decimal_separator != ".":
-        text = F.translate(text, field.decimal_separator, ".")
-    return text.cast(spark_type(logical))
+    value = F.expr(f"try_cast(`{name}` AS {spark_type(logical).simpleString()})")
+    if logical == "double":
+        return F.when(~F.isnan(value) & (F.abs(value) != F.lit(float("inf"))), value)
+    return value
+
+
+def _malformed(corrupt: Column, layout: RawCsv) -> Column:
+    """Why a record the reader could not split into the layout's fields is malformed."""
+    return (F.when(corrupt.contains(NUL), F.lit("malformed record: NUL bytes in record"))
+            .when(F.octet_length(corrupt) > layout.max_record_bytes,
+                  F.lit(f"malformed record: longer than {layout.max_record_bytes} bytes"))
+            .otherwise(F.lit(f"malformed record: expected {len(layout.fields)} fields")))
+
+
+def _character_reasons(raw: Column, field: RawField, layout: RawCsv) -> list[Column]:
+    """Characters a value must not hold, each a reason naming the field. NUL is checked in every
+    field (the numeric cast would strip a trailing one and accept '12\\0'); in text, U+FFFD is
+    what an undecodable byte became when the file was decoded with the declared encoding (a
+    literal U+FFFD in a vendor file is the scar of an earlier failed decode, refused as well) and
+    U+FEFF is a byte-order mark that does not belong inside a value (typed fields refuse both by
+    not parsing)."""
+    reasons = [F.when(raw.contains(NUL), F.lit(f"{field.name}: NUL byte in value"))]
+    if field.type.lower().startswith("varchar"):
+        reasons += [
+            F.when(raw.contains(REPLACEMENT_CHARACTER), F.lit(f"{field.name}: text is not valid {layout.encoding}")),
+            F.when(raw.contains(BOM), F.lit(f"{field.name}: byte-order mark inside the value")),
+        ]
+    return reasons
 
 
 def parse_rows(raw: DataFrame, layout: RawCsv, *, rules: list[RejectRule] = ()) -> DataFrame:
     """One row per record read. Adds the typed value of every field, ``_raw_record`` (the record
-    as received, for rejected rows) and ``_reject_reason`` (null for a good row): a malformed
-    record (wrong number of fields), a missing required value, a value that does not parse as
-    its declared type, or the first failing pipeline rule (rules see the typed columns)."""
+    as received, for rejected rows) and ``_reject_reason`` (null for a good row), the first of: a
+    malformed record (wrong number of fields, NUL bytes, over the layout's size limit), a missing
+    required value, a character no value may hold (NUL, an undecodable byte, a BOM), a value
+    that does not parse as its declared type, or the first failing pipeline rule (rules see the
+    typed columns).
+
+    Two projections: the first names every field's cleaned text (and, for typed fields, the text
+    its cast sees), the second types and checks by name, so each cleaning expression is
+    evaluated once however many checks read it (and ``try_cast`` needs a named input)."""
     def raw_name(f: RawField) -> str:
         return f"__raw_{f.name}"
 
-    cleaned = {f.name: _clean_text(F.col(f"`{f.name}`"), layout) for f in layout.fields}
-    typed = {f.name: _parse(cleaned[f.name], f) for f in layout.fields}
-    reasons: list[Column] = [
-        F.when(F.col(CORRUPT_COLUMN).isNotNull(),
-               F.lit(f"malformed record: expected {len(layout.fields)} fields"))
-    ]
-    for f in layout.fields:
-        if f.required:
-            reasons.append(F.when(cleaned[f.name].isNull(), F.lit(f"{f.name}: missing required value")))
-        # Text always "parses": no check. Repeating its cleaned expression in the reason made the
-        # optimizer's constraint propagation double per text field (minutes for 20 of them).
-        if not f.type.lower().startswith("varchar"):
-            reasons.append(
-                F.when(cleaned[f.name].isNotNull() & typed[f.name].isNull(),
-                       F.concat(F.lit(f"{f.name}: not a valid {f.type}: '"), cleaned[f.name], F.lit("'")))
-            )
-    staged = raw.select(
+    def clean_name(f: RawField) -> str:
+        return f"__clean_{f.name}"
+
+    def cast_name(f: RawField) -> str:
+        return f"__cast_{f.name}"
+
+    typed_fields = [f for f in layout.fields if not f.type.lower().startswith("varchar")]
+    cleaned = raw.select(
         F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN),
         *[F.col(f"`{f.name}`").alias(raw_name(f)) for f in layout.fields],
+        *[_clean_text(F.col(f"`{f.name}`"), layout).alias(clean_name(f)) for f in layout.fields],
+        *[_cast_input(_clean_text(F.col(f"`{f.name}`"), layout), f).alias(cast_name(f)) for f in typed_fields],
+    )
+    text = {f.name: F.col(f"`{clean_name(f)}`") for f in layout.fields}
+    typed = {f.name: _parse(cast_name(f), f) if f in typed_fields else text[f.name] for f in layout.fields}
+    reasons: list[Column] = [F.when(F.col(CORRUPT_COLUMN).isNotNull(), _malformed(F.col(CORRUPT_COLUMN), layout))]
+    for f in layout.fields:
+        if f.required:
+            reasons.append(F.when(text[f.name].isNull(), F.lit(f"{f.name}: missing required value")))
+        reasons += _character_reasons(F.col(f"`{raw_name(f)}`"), f, layout)
+        if f in typed_fields:  # text always "parses"
+            reasons.append(
+                F.when(text[f.name].isNotNull() & typed[f.name].isNull(),
+                       F.concat(F.lit(f"{f.name}: not a valid {f.type}: '"), text[f.name], F.lit("'")))
+            )
+    staged = cleaned.select(
+        F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN),
+        *[F.col(f"`{raw_name(f)}`") for f in layout.fields],
         *[typed[f.name].alias(f.name) for f in layout.fields],
         F.coalesce(*reasons).alias(REASON),
     )

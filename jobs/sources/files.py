@@ -7,13 +7,16 @@ with an explicit schema. Typing and rejection happen in transforms.staging."""
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import fnmatch
 import io
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +36,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BOM = "\ufeff"
+GZIP_MAGIC = b"\x1f\x8b"
+_TEXT, _PARSED, _BLOCK_START = "__text", "__parsed", "__block_start"
+# Far more fields than any layout has; a line with more separators is malformed (see _parser_options).
+MAX_FIELDS = 65_536
+_ROW_IN_PARTITION = (1 << 33) - 1  # monotonically_increasing_id: record number within the partition
 SAMPLE_ROOT = Path("sample-data")
 
 
@@ -68,13 +76,27 @@ def find_files(folder: str, layout: RawCsv) -> list[lake.FileInfo]:
     return found
 
 
+def _lines(text: str) -> list[str]:
+    """Lines split exactly where Spark's line reader splits them (LF, CRLF or CR), so the
+    header checked here is the line the reader drops (str.splitlines also splits on form feeds,
+    U+2028 and others)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def check_header(uri: str, layout: RawCsv) -> None:
-    """Fail early, naming the file and the columns, when a file is empty or its header is not
-    the contract's (a renamed, missing or extra column would otherwise shift every value)."""
-    head = lake.read_bytes(uri, 64 * 1024).decode(layout.encoding, errors="replace")
-    first_line = head.lstrip(BOM).splitlines()[0] if head.strip() else ""
-    if not first_line.strip():
+    """Fail early, naming the file and the columns, when a file is empty, compressed, or its
+    header is not the contract's (a renamed, missing or extra column would otherwise shift every
+    value)."""
+    head_bytes = lake.read_bytes(uri, 64 * 1024)
+    if head_bytes.startswith(GZIP_MAGIC):
+        raise InputError(f"{uri}: the file is gzip-compressed; expected a plain-text {layout.name} CSV file "
+                         "(decompress it first)")
+    head = head_bytes.decode(layout.encoding, errors="replace")
+    if not head.strip():
         raise InputError(f"{uri}: the file is empty (expected a header {','.join(layout.header)})")
+    first_line = _lines(head.lstrip(BOM))[0]
+    if not first_line.strip():
+        raise InputError(f"{uri}: the first line is blank (expected the header {','.join(layout.header)})")
     header = next(csv.reader(io.StringIO(first_line), delimiter=layout.delimiter, quotechar=layout.quote))
     header = [h.strip() for h in header]
     if header != layout.header:
@@ -85,26 +107,97 @@ def check_header(uri: str, layout: RawCsv) -> None:
                          f"expected {','.join(layout.header)}")
 
 
+def _parser_options(layout: RawCsv) -> dict[str, str]:
+    """CSV parser options shared by both read paths.
+
+    The parser's limits are set deliberately instead of univocity's defaults (20,480 columns):
+    past a limit univocity throws instead of reporting a bad record, so one over-wide line
+    aborted the whole run. The line reader never hands the parser a line it could overflow: a
+    line longer than the layout's ``max_record_bytes`` (and so any field that long), or with
+    ``MAX_FIELDS`` separators or more, is quarantined unparsed. The limits are not set higher
+    than that because univocity allocates buffers of both sizes for every parser it creates."""
+    return {
+        "sep": layout.delimiter, "quote": layout.quote, "escape": layout.quote,
+        "mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN,
+        "nullValue": "", "ignoreLeadingWhiteSpace": "false", "ignoreTrailingWhiteSpace": "false",
+        "maxColumns": str(MAX_FIELDS), "maxCharsPerColumn": str(layout.max_record_bytes),
+    }
+
+
+def _line_by_line(layout: RawCsv) -> bool:
+    """Records are physical lines: the layout is not multiline and its encoding writes line
+    breaks and ASCII as ASCII bytes (UTF-8, Latin-1, Windows-1252 …; not UTF-16)."""
+    probe = "\r\n" + layout.delimiter + layout.quote + "09AZaz"
+    return not layout.multiline and probe.encode(layout.encoding) == probe.encode("ascii")
+
+
 def read_csv(spark: SparkSession, files: list[str], layout: RawCsv) -> DataFrame:
     """Every record of the files as text (header checked first), plus ``_source_file`` and a
-    ``_row_id`` that orders rows within a file. A record with the wrong number of fields keeps
-    its text in ``_corrupt_record``; nothing is dropped."""
+    ``_row_id`` that orders rows within a file. A record with the wrong number of fields, or
+    too long to parse, keeps its text in ``_corrupt_record``; nothing is dropped.
+
+    Line-by-line layouts (all but multiline ones) are read as lines and each line is parsed by
+    ``from_csv``: one row per non-empty physical line after the header, whatever the line holds.
+    Spark's CSV file reader silently skips lines that are blank to Java's ``trim`` (NUL bytes,
+    spaces, tabs), and they would then be missing from the rows read as well; here the parser
+    is a per-row expression that cannot remove a row, so the rows read are the lines the file
+    physically holds and the reconciliation (rows read = loaded + quarantined) covers every one.
+    Empty lines hold nothing and are not records. Multiline layouts keep the CSV file reader: a
+    record may span lines there, so there is no line to count it by."""
     for uri in files:
         check_header(uri, layout)
+    if not _line_by_line(layout):
+        return _read_records(spark, files, layout)
+    return reduce(DataFrame.unionByName, [_read_lines(spark, uri, layout) for uri in files])
+
+
+def _read_lines(spark: SparkSession, uri: str, layout: RawCsv) -> DataFrame:
+    """One file read as lines, the header dropped, each line parsed by ``from_csv``.
+
+    The header is the first row of the partition that reads the file's first block (one file per
+    read, so no other file shares that partition; ``monotonically_increasing_id`` numbers rows
+    within a partition in its lower 33 bits). Were that ever not so, the header would be kept and
+    quarantined as a bad record, never a data line dropped.
+
+    The row id and the parse are one projection on purpose: a projection with a nondeterministic
+    column is one the optimizer pushes no filter through, so later filters (good rows, rejected
+    rows …) cannot copy the parse into their predicates: each line is parsed once."""
+    line = F.col("value")  # the raw bytes of the line: the text reader does not decode
+    # UTF-8 is decoded by from_csv itself; undecodable bytes become U+FFFD, which staging refuses.
+    text = line if codecs.lookup(layout.encoding).name == "utf-8" else F.decode(line.cast("binary"), layout.encoding)
+    size = F.octet_length(line)
+    separators = size - F.octet_length(F.translate(line, layout.delimiter, ""))
+    parsable = (size <= layout.max_record_bytes) & ((size < MAX_FIELDS) | (separators < MAX_FIELDS))
+    ddl = ", ".join(f"`{f.name}` STRING" for f in layout.fields) + f", `{CORRUPT_COLUMN}` STRING"
+    lines = spark.read.text(lake.spark_path(uri)).select(
+        F.col("_metadata.file_path").alias(SOURCE_FILE),
+        F.col("_metadata.file_block_start").alias(_BLOCK_START),
+        F.monotonically_increasing_id().alias(ROW_ID),  # file order only; never a key
+        text.alias(_TEXT),
+        F.when(parsable, F.from_csv(text, ddl, _parser_options(layout))).alias(_PARSED),
+    )
+    is_header = (F.col(_BLOCK_START) == 0) & (F.col(ROW_ID).bitwiseAND(F.lit(_ROW_IN_PARTITION)) == 0)
+    records = lines.filter(~is_header & (F.octet_length(_TEXT) > 0))
+    return records.select(
+        *[F.col(_PARSED)[f.name].alias(f.name) for f in layout.fields],
+        # The whole line, not the parser's view of it: the quarantine keeps the record as sent.
+        F.when(F.col(_PARSED).isNull() | F.col(_PARSED)[CORRUPT_COLUMN].isNotNull(), F.col(_TEXT))
+        .alias(CORRUPT_COLUMN),
+        F.col(SOURCE_FILE), F.col(ROW_ID),
+    )
+
+
+def _read_records(spark: SparkSession, files: list[str], layout: RawCsv) -> DataFrame:
+    """The CSV file reader, for multiline layouts (records may span lines). Caveats: it skips a
+    record that is blank to Java's ``trim``, and a record with more than ``MAX_FIELDS`` fields or
+    a field longer than ``max_record_bytes`` makes the parser fail the run (no line to guard)."""
     reader = (
         spark.read.schema(layout.string_schema(CORRUPT_COLUMN))
+        .options(**_parser_options(layout))
         .option("header", True)
         .option("enforceSchema", True)  # header already checked above, BOM included
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", CORRUPT_COLUMN)
-        .option("sep", layout.delimiter)
-        .option("quote", layout.quote)
-        .option("escape", layout.quote)
         .option("multiLine", layout.multiline)
         .option("encoding", layout.encoding)
-        .option("nullValue", "")
-        .option("ignoreLeadingWhiteSpace", False)
-        .option("ignoreTrailingWhiteSpace", False)
     )
     df = reader.csv([lake.spark_path(f) for f in files])
     return df.withColumn(SOURCE_FILE, F.col("_metadata.file_path")).withColumn(
