@@ -33,10 +33,13 @@ FACT = TableSpec("fact_event", "One row per event.", (Column("event_key", "bigin
                  ("event_key",), load_mode="replace_all")
 PIPELINE = Pipeline(name="toy", description="two tables", tables=(DIM, FACT), views=(), transform=None,
                     sample=SampleGenerator("x:y", "none"))
-ARROW = {"bigint": pa.int64(), "varchar(20)": pa.string(), "decimal(10,2)": pa.decimal128(10, 2)}
+ARROW = {"bigint": pa.int64(), "varchar(20)": pa.string(), "decimal(10,2)": pa.decimal128(10, 2),
+         "varchar(64)": pa.string()}
 
 
-def parquet(path: Path, spec: TableSpec, rows: list[tuple]) -> dict:
+def parquet(path: Path, spec: TableSpec, rows: list[tuple], run_id: str = "r") -> dict:
+    """The table's file as the write path makes it: its content plus the run_id audit column."""
+    rows = [(*r, run_id) for r in rows]
     path.parent.mkdir(parents=True, exist_ok=True)
     schema = pa.schema([pa.field(c.name, ARROW[c.type]) for c in spec.columns])
     records = [{c: Decimal(v) if isinstance(v, str) and t == "decimal(10,2)" else v
@@ -49,10 +52,10 @@ def publish_run(lake: Path, run_id: str, dim_rows: list[tuple], fact_rows: list[
                 sample: bool = False) -> RunManifest:
     layout = LakeLayout(str(lake))
     tables = {"dim_thing": TableOutput("dim_thing", "merge", len(dim_rows),
-                                       [parquet(lake / run_id / "dim.parquet", DIM, dim_rows)] if dim_rows else [])}
+                                       [parquet(lake / run_id / "dim.parquet", DIM, dim_rows, run_id)] if dim_rows else [])}
     if fact_rows is not None:
         tables["fact_event"] = TableOutput("fact_event", "replace_all", len(fact_rows),
-                                           [parquet(lake / run_id / "fact.parquet", FACT, fact_rows)])
+                                           [parquet(lake / run_id / "fact.parquet", FACT, fact_rows, run_id)])
     manifest = RunManifest(run_id=run_id, pipeline="toy", lake=layout.root, inputs=[], tables=tables, sources=[],
                            quality=[], quarantine_uri="", sample=sample)
     publish(manifest)
