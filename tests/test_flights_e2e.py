@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from samples.flights import generate_flights
-from tests.flights_helpers import query, run_into, table_digest
+from tests.flights_helpers import copy_state, query, run_into, table_digest
 
 SCALE = 0.002  # ~11.6 k flights
 
@@ -125,7 +125,8 @@ def test_the_manifest_lists_exactly_the_files_loaded_with_sizes_and_counts(loade
 
 
 def test_running_the_same_input_twice_leaves_identical_content(spark, loaded, vendor_files, tmp_path):
-    lake, wh = loaded
+    root = copy_state(loaded[0].parent, tmp_path / "run")  # the shared run stays as the other tests see it
+    lake, wh = root / "lake", root / "wh.duckdb"
     before = table_digest(wh, content_only=True)
     assert run_into(vendor_files, lake, wh) == 0
     assert table_digest(wh, content_only=True) == before
