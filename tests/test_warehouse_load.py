@@ -51,8 +51,8 @@ def parquet(path: Path, spec: TableSpec, rows: list[tuple], run_id: str = "r") -
 def publish_run(lake: Path, run_id: str, dim_rows: list[tuple], fact_rows: list[tuple] | None, *,
                 sample: bool = False) -> RunManifest:
     layout = LakeLayout(str(lake))
-    tables = {"dim_thing": TableOutput("dim_thing", "merge", len(dim_rows),
-                                       [parquet(lake / run_id / "dim.parquet", DIM, dim_rows, run_id)] if dim_rows else [])}
+    dim_files = [parquet(lake / run_id / "dim.parquet", DIM, dim_rows, run_id)] if dim_rows else []
+    tables = {"dim_thing": TableOutput("dim_thing", "merge", len(dim_rows), dim_files)}
     if fact_rows is not None:
         tables["fact_event"] = TableOutput("fact_event", "replace_all", len(fact_rows),
                                            [parquet(lake / run_id / "fact.parquet", FACT, fact_rows, run_id)])
