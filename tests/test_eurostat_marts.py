@@ -22,6 +22,7 @@ from jobs.sources.files import read_csv
 from jobs.warehouse import DuckDBExecutor, WarehouseLoader, view_statements
 from samples.eurostat import VINTAGES, generate_eurostat
 from schemas import eurostat as S
+from schemas.common import QUARANTINE
 from transforms import eurostat as E
 
 POP, IND = S.POPULATION_DATASET, S.INDICATOR_DATASET
@@ -55,7 +56,7 @@ def publish_vintage(spark, folder: Path, nuts_csv: Path, vintage: date, lake: Pa
     }
     quarantine = pop_bad.unionByName(ind_bad).unionByName(pop_dups).unionByName(ind_dups).unionByName(nuts_bad)
     landing = Landing(run_id=run_id, pipeline="eurostat", ingest_date=vintage.isoformat(), inputs=[], lake=str(lake))
-    return write_and_publish(spark, TransformOutput(tables, quarantine, []), lake_uri=str(lake), landing=landing,
+    return write_and_publish(spark, TransformOutput(tables, quarantine, []), landing=landing,
                              views=list(S.VIEWS))
 
 
@@ -79,12 +80,12 @@ def warehouse(spark, tmp_path_factory):
     generate_eurostat(root / "in", scale=0.01, seed=11)
     executor = DuckDBExecutor(str(root / "wh.duckdb"))
     loader = WarehouseLoader(executor, "duckdb")
-    loader.ensure_tables(S.TABLES)
+    loader.ensure_tables((*S.TABLES, QUARANTINE))
     manifests = []
     for i, vintage in enumerate(VINTAGES):
         manifest = publish_vintage(spark, root / "in" / vintage.isoformat(), root / "in" / "nuts-2016.csv", vintage,
                                    root / "lake", f"2024010{i + 1}T000000Z-eurostat")
-        loader.load(manifest, {s.name: s for s in S.TABLES})
+        loader.load(manifest, {s.name: s for s in (*S.TABLES, QUARANTINE)})
         manifests.append(manifest)
     raw = {(v, ds): raw_cells(root / "in" / v.isoformat() / f"estat_{ds}.tsv.gz")
            for v in VINTAGES for ds in (POP, IND)}
