@@ -22,7 +22,8 @@ def test_olist_runs_on_the_embedded_default_and_stops_its_server(tmp_path):
                            "--warehouse", f"duckdb:{tmp_path / 'wh.duckdb'}"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "starting the embedded one" in done.stderr and "embedded PostgreSQL stopped" in done.stderr
+    output = done.stdout + done.stderr
+    assert "starting the embedded one" in output and "embedded PostgreSQL stopped" in output
     orders_file = REPO / "sample-data" / "olist" / "scale=0.01-seed=42" / "olist_orders_dataset.csv"
     with open(orders_file, newline="", encoding="utf-8") as fh:
         orders = sum(1 for _ in csv.DictReader(fh))
