@@ -292,6 +292,7 @@ def main(argv: list[str] | None = None, *, executor_factory: ExecutorFactory | N
     if platform:
         log.info("ignoring the arguments the platform (Glue) adds: %s",
                  " ".join(a for a in platform if a.startswith("--")))
+    log.debug("run configuration: %r", cfg)  # repr() leaves passwords out (see PgSettings)
     timings = Timings()
     try:
         return _run_and_report(cfg, executor_factory, timings)

@@ -40,8 +40,9 @@ req=requirements-local.txt
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-stamp=".venv/.installed-$(cat requirements.txt requirements-local.txt requirements-dev.txt | sha256sum | cut -c1-16)-$(basename $req)"
-if [ ! -f "$stamp" ] && [ ! -f "${stamp%-*}-requirements-dev.txt" ]; then  # dev includes local
+stamps=".venv/.installed-$(cat requirements.txt requirements-local.txt requirements-dev.txt | sha256sum | cut -c1-16)"
+stamp="$stamps-$req"
+if [ ! -f "$stamp" ] && [ ! -f "$stamps-requirements-dev.txt" ]; then  # dev includes local
   echo "setup: installing Python packages from $req into .venv" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"

@@ -209,6 +209,8 @@ def extract_table(spark: SparkSession, pg: PgSettings, table: SourceTable, *, si
     just before the read: a row changed in between is read but stays above the recorded high
     water, so the next run reads it again (harmless: snapshots merge by key)."""
     query = extract_query(pg, table, since)
+    # The query and the connection's URL and user: never its password (jdbc_options holds it).
+    log.debug("extract %s from %s as %s: %s", table.name, pg.url, pg.user, query)
     stats = _jdbc(spark, pg).option(
         "query", f"select count(*) as n, min(_part) as lo, max(_part) as hi, max({UPDATED_AT}) as hw, "
                  f"localtimestamp as db_now from ({query}) s").load().first()
