@@ -351,6 +351,10 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
     print(render_summary(cfg, landing, manifest, reports, timings))
     if refused:
         return _fail(refused[-1].error.split(": ", 1)[1], EXIT_CONFIG)
+    if older := [r for r in failed_here if r.error.startswith("HistoryLoadRefused")]:
+        # an older vintage than the warehouse holds: bad input, not a failure (nothing changed)
+        return _fail(f"bad input: run {older[-1].run_id}: {older[-1].error.split(': ', 1)[1]}; it is recorded as "
+                     f"failed and later loads skip it", EXIT_INPUT)
     if failed_here:
         return _fail(f"run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
                      f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",

@@ -40,6 +40,7 @@ class Landing:
     lake: str = ""  # the lake root the run belongs to (its scratch space is under it)
     sample: bool = False  # generated sample data (no source was given), not the user's
     rows: dict[str, int] = field(default_factory=dict)  # rows landed per source, where the source says
+    as_of: str | None = None  # the date the landed figures stand for (a history load's vintage), if any
 
     @property
     def layout(self) -> LakeLayout:

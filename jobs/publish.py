@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
@@ -64,6 +64,9 @@ class TransformOutput:
     tables: dict[str, tuple[TableSpec, DataFrame]]
     quarantine: DataFrame  # QUARANTINE_SCHEMA
     sources: list[SourceRows]
+    # Table-level rules the spec language cannot state (e.g. eurostat's age bands summing to
+    # TOTAL), computed by the pipeline's job; gated and reported with the specs' own results.
+    checks: list[QualityResult] = field(default_factory=list)
 
 
 def work_uri(landing: Landing) -> str:
@@ -222,6 +225,7 @@ def write_and_publish(
                           "with none: refused (check the input; every record read was quarantined or the "
                           "file has none)") if empty else ""))
 
+        results += output.checks
         blocking = [r for r in results if r.blocks or (fail_on_warnings and not r.passed)]
         if blocking:
             raise QualityGateError(blocking)

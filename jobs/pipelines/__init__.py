@@ -87,6 +87,7 @@ _MODULES = {
     "flights": "jobs.pipelines.flights",
     "adventureworks": "jobs.pipelines.adventureworks",
     "olist": "jobs.pipelines.olist",
+    "eurostat": "jobs.pipelines.eurostat",
 }
 
 
