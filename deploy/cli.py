@@ -20,7 +20,7 @@ from pathlib import Path
 
 from deploy import aws, cloudformation
 from deploy.artefacts import BUILD, build_artefacts
-from deploy.settings import DEFAULT_SCHEDULE, DeploySettings
+from deploy.settings import DEFAULT_SCHEDULE, GLUE_VERSION, GLUE_VERSIONS, DeploySettings
 from jobs import pipelines as registry
 
 EXIT_USAGE, EXIT_AWS, EXIT_STACK = 2, 3, 1
@@ -50,7 +50,8 @@ def render(settings: DeploySettings, out: Path = BUILD / "aws") -> list[Path]:
 
 
 def _settings(args: argparse.Namespace) -> DeploySettings:
-    return DeploySettings(runtime=args.runtime, redshift_target=args.redshift_target, schedule=args.schedule,
+    return DeploySettings(runtime=args.runtime, glue_version=args.glue_version,
+                          redshift_target=args.redshift_target, schedule=args.schedule,
                           schedule_timezone=args.timezone, poll_seconds=args.poll_seconds)
 
 
@@ -74,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                        ("up", "upload the artefacts and create or update the stack")):
         c = sub.add_parser(name, help=text)
         c.add_argument("--runtime", choices=("glue", "emr"), default="glue")
+        c.add_argument("--glue-version", choices=tuple(GLUE_VERSIONS), default=GLUE_VERSION,
+                       help=f"Glue runtime: {', '.join(f'{v} ({s})' for v, s in GLUE_VERSIONS.items())}; "
+                            f"default {GLUE_VERSION}")
         c.add_argument("--redshift-target", choices=("serverless", "provisioned"), default="serverless")
         c.add_argument("--schedule", default=DEFAULT_SCHEDULE, help=f"default {DEFAULT_SCHEDULE}")
         c.add_argument("--timezone", default="UTC", help="time zone of the schedule (default UTC)")

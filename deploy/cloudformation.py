@@ -144,7 +144,8 @@ def _compute(settings: DeploySettings, names: list[str]) -> dict[str, Any]:
         resources[logical_id("glue", "job", name)] = {"Type": "AWS::Glue::Job", "Properties": glue.job_properties(
             name, pipeline.description, targets(name, settings), role={"Fn::GetAtt": ["GlueJobRole", "Arn"]},
             name=sub(f"${{AWS::StackName}}-{name}"), worker_type={"Ref": "GlueWorkerType"},
-            workers={"Ref": "GlueNumberOfWorkers"}, timeout_minutes={"Ref": "GlueTimeoutMinutes"})}
+            workers={"Ref": "GlueNumberOfWorkers"}, timeout_minutes={"Ref": "GlueTimeoutMinutes"},
+            glue_version=settings.glue_version)}
     return resources
 
 

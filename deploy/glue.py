@@ -39,13 +39,14 @@ def default_arguments(pipeline: str, targets: Targets) -> dict[str, Value]:
 
 
 def job_properties(pipeline: str, description: str, targets: Targets, *, role: Value, name: Value,
-                   worker_type: Value, workers: Value, timeout_minutes: Value) -> dict[str, Any]:
+                   worker_type: Value, workers: Value, timeout_minutes: Value,
+                   glue_version: str = GLUE_VERSION) -> dict[str, Any]:
     """``AWS::Glue::Job`` properties (the same shape as the CreateJob API)."""
     return {
         "Name": name,
         "Description": f"Constellation {pipeline}: {description}"[:2048],
         "Role": role,
-        "GlueVersion": GLUE_VERSION,
+        "GlueVersion": glue_version,
         "Command": {"Name": "glueetl", "ScriptLocation": targets.entry_script, "PythonVersion": "3"},
         "DefaultArguments": default_arguments(pipeline, targets),
         "WorkerType": worker_type,

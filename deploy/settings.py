@@ -19,6 +19,7 @@ Runtime = Literal["glue", "emr"]
 RedshiftTarget = Literal["serverless", "provisioned"]
 
 GLUE_VERSION = "5.1"  # Spark 3.5.6, Python 3.11, Java 17: the versions requirements.txt pins
+GLUE_VERSIONS = {"5.1": "Spark 3.5", "6.0": "Spark 4.1"}  # both verified: docs/aws.md
 DEFAULT_SCHEDULE = "cron(0 7 * * ? *)"
 LAKE_PREFIX = "lake"
 INBOX_PREFIX = "inbox"
@@ -31,6 +32,7 @@ class DeploySettings:
     """Render-time choices. Everything account-specific is a CloudFormation parameter instead."""
 
     runtime: Runtime = "glue"
+    glue_version: str = GLUE_VERSION  # 5.1 (Spark 3.5) or 6.0 (Spark 4.1)
     redshift_target: RedshiftTarget = "serverless"
     schedule: str = DEFAULT_SCHEDULE
     schedule_timezone: str = "UTC"
@@ -43,6 +45,8 @@ class DeploySettings:
     def __post_init__(self) -> None:
         if self.runtime not in ("glue", "emr"):
             raise ValueError(f"runtime {self.runtime!r}: choose glue or emr")
+        if self.glue_version not in GLUE_VERSIONS:
+            raise ValueError(f"glue version {self.glue_version!r}: choose {' or '.join(GLUE_VERSIONS)}")
         if self.redshift_target not in ("serverless", "provisioned"):
             raise ValueError(f"redshift target {self.redshift_target!r}: choose serverless or provisioned")
         if not re.fullmatch(r"(cron|rate)\(.+\)", self.schedule):

@@ -3,17 +3,21 @@
 # virtualenv in .venv with the pinned requirements, and the system packages the chosen pipeline
 # needs (its registry entry says which: e.g. olist needs the PostgreSQL JDBC driver and server).
 # Idempotent: a second run only checks.
-#   scripts/setup.sh [--dev] [--for PIPELINE]
+#   scripts/setup.sh [--dev] [--for PIPELINE] [--spark 4]
 #     --dev           test and tooling packages too, and every pipeline's system packages
 #     --for PIPELINE  the system packages of that pipeline only (spark-submit.sh passes it)
+#     --spark 4       the Spark 4 test runtime (Glue 6.0) in .venv-spark4: the dev packages with
+#                     PySpark 4.1 (requirements-spark4.txt); the default runtime stays Spark 3.5
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dev=""; pipeline=""
+dev=""; pipeline=""; spark=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dev) dev=1 ;;
     --for) pipeline="${2:-}"; shift ;;
-    *) echo "setup.sh: unknown option $1 (use --dev, --for PIPELINE)" >&2; exit 2 ;;
+    --spark) spark="${2:-}"; shift
+             [ "$spark" = 4 ] || { echo "setup.sh: --spark takes 4 (the default runtime is Spark 3.5)" >&2; exit 2; } ;;
+    *) echo "setup.sh: unknown option $1 (use --dev, --for PIPELINE, --spark 4)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -37,15 +41,20 @@ apt_install "${need_apt[@]}"
 
 req=requirements-local.txt
 [ -n "$dev" ] && req=requirements-dev.txt
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
+venv=.venv
+if [ -n "$spark" ]; then venv=.venv-spark4; req=requirements-dev.txt; fi
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
 fi
-stamps=".venv/.installed-$(cat requirements.txt requirements-local.txt requirements-dev.txt | sha256sum | cut -c1-16)"
+stamps="$venv/.installed-$(cat requirements.txt requirements-local.txt requirements-dev.txt requirements-spark4.txt \
+  | sha256sum | cut -c1-16)"
 stamp="$stamps-$req"
 if [ ! -f "$stamp" ] && [ ! -f "$stamps-requirements-dev.txt" ]; then  # dev includes local
-  echo "setup: installing Python packages from $req into .venv" >&2
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  echo "setup: installing Python packages from $req into $venv" >&2
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  # Spark 4: the same packages with PySpark from the 4.1 line over the pinned 3.5
+  [ -n "$spark" ] && "$venv/bin/python" -m pip install -q --disable-pip-version-check -r requirements-spark4.txt
   touch "$stamp"
 fi
 

@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+# What runs on Spark 4 as well: the transform unit tests and every pipeline's end-to-end tests.
+SPARK4_TESTS="${CONSTELLATION_SPARK4_TESTS:-tests/test_staging.py tests/test_dates.py tests/test_flights_transforms.py
+  tests/test_adventureworks_transforms.py tests/test_olist_transforms.py tests/test_eurostat_parsing.py
+  tests/test_eurostat_dims.py tests/test_flights_e2e.py tests/test_adventureworks_e2e.py
+  tests/test_olist_pipeline.py tests/test_eurostat_pipeline.py}"
 # asl-validator (npm) checks the generated state machines; idempotent, skipped without npm.
 if command -v npm >/dev/null 2>&1 && [ ! -x build/tools/node_modules/.bin/asl-validator ]; then
   npm install --silent --no-audit --no-fund --prefix build/tools asl-validator@4.0.0 >/dev/null 2>&1 \
@@ -23,4 +28,18 @@ rc=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
 [ "$rc" -eq 5 ] && echo "no tests were collected" >&2 && rc=1
+# The Spark 4 runtime (Glue 6.0): in CI (or with CONSTELLATION_SPARK4=1) the transform unit tests
+# and every pipeline's end-to-end tests run again on PySpark 4.1 (.venv-spark4). Not when pytest
+# was given arguments (a chosen subset) unless asked for. A failure on either runtime fails.
+spark4="${CONSTELLATION_SPARK4:-}"
+[ -z "$spark4" ] && [ "${CI:-}" = true ] && [ $# -eq 0 ] && spark4=1
+if [ "$spark4" = 1 ]; then
+  scripts/setup.sh --spark 4
+  echo "test.sh: the Spark 4 runtime: $(.venv-spark4/bin/python -c 'import pyspark; print(pyspark.__version__)')" >&2
+  set +e
+  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider $SPARK4_TESTS
+  rc4=$?
+  set -e
+  [ "$rc4" -ne 0 ] && echo "test.sh: the suite failed on Spark 4 (exit $rc4)" >&2 && [ "$rc" -eq 0 ] && rc=$rc4
+fi
 exit "$rc"

@@ -20,9 +20,10 @@ from jobs import pipelines as registry
 
 REPO = Path(__file__).resolve().parent.parent
 ASL_VALIDATOR = REPO / "build" / "tools" / "node_modules" / ".bin" / "asl-validator"
-VARIANTS = [DeploySettings(runtime=r, redshift_target=t)
-            for r in ("glue", "emr") for t in ("serverless", "provisioned")]
-VARIANT_IDS = [f"{s.runtime}-{s.redshift_target}" for s in VARIANTS]
+VARIANTS = [*(DeploySettings(runtime=r, redshift_target=t)
+              for r in ("glue", "emr") for t in ("serverless", "provisioned")),
+            DeploySettings(runtime="glue", glue_version="6.0")]  # Glue 6.0: Spark 4.1
+VARIANT_IDS = [f"{s.runtime}{s.glue_version if s.runtime == 'glue' else ''}-{s.redshift_target}" for s in VARIANTS]
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +223,12 @@ def test_build_makes_one_reproducible_artefact_set(tmp_path: Path) -> None:
     assert "jobs/main.py" in listed and not [n for n in listed if n.startswith("deploy/")]
     assert "pyspark" not in first.path("emr-requirements.txt").read_text()
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.parametrize("version", ["5.1", "6.0"])
+def test_the_glue_version_is_a_setting_of_every_job(version: str) -> None:
+    template = cloudformation.template(DeploySettings(runtime="glue", glue_version=version))
+    jobs = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
+    assert len(jobs) == len(registry.names()) and {j["GlueVersion"] for j in jobs} == {version}
+    with pytest.raises(ValueError, match="glue version '4.0'"):
+        DeploySettings(glue_version="4.0")
