@@ -254,3 +254,52 @@ def test_the_page_renders_offline_in_chromium_with_every_chart_drawn_and_no_scri
     assert all(int(sizes[c]) > 0 and int(heights[c]) > 0 for c in charts), (sizes, heights)
     assert shot.is_file() and shot.stat().st_size > 10_000
     assert elapsed < 60
+
+
+# ---- where the page goes, and what the launcher starts ----
+
+def _config(*args: str):
+    from jobs.main import parse_args
+
+    return parse_args(["flights", *args])[1]
+
+
+def test_the_report_goes_to_reports_in_the_users_folder_by_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("CONSTELLATION_REPORT_DIR", raising=False)
+    monkeypatch.setenv("CONSTELLATION_CWD", str(tmp_path))
+    assert _config().report_uri == str(tmp_path / "reports" / "flights.html")
+    assert _config("--report-dir", "out/r").report_uri == str(tmp_path / "out" / "r" / "flights.html")
+
+
+def test_with_a_lake_on_s3_the_report_goes_to_the_lakes_reports_prefix(monkeypatch):
+    monkeypatch.delenv("CONSTELLATION_REPORT_DIR", raising=False)
+    assert _config("--lake", "s3://bucket/lake").report_uri == "s3://bucket/lake/_reports/flights.html"
+
+
+@pytest.mark.parametrize(("steps", "runtime"), [("report", "python"), ("load,report", "python"),
+                                                ("land,transform,load,report", "spark"), ("transform", "spark")])
+def test_the_launcher_starts_spark_only_for_steps_that_need_it(steps, runtime, capsys):
+    from jobs.main import runtime as launcher_runtime
+
+    launcher_runtime(["flights", "--steps", steps])
+    assert capsys.readouterr().out.strip() == runtime
+
+
+def test_the_history_strip_holds_the_last_runs_rows_loaded_and_quarantined(reported, tmp_path):
+    from jobs.layout import LakeLayout
+    from jobs.report import gather
+
+    original = manifest_of(reported[0])
+    lake = tmp_path / "lake"
+    (lake / "_runs").mkdir(parents=True)
+    expected = []
+    for i in range(12):
+        run_id = f"20260101T0000{i:02d}Z-00000{i % 10}"
+        m = {**original, "run_id": run_id, "lake": str(lake),
+             "sources": [{**s, "rows_out": s["rows_out"] + i, "rows_quarantined": i} for s in original["sources"]]}
+        (lake / "_runs" / f"{run_id}.json").write_text(json.dumps(m))
+        expected.append((run_id, sum(s["rows_out"] for s in m["sources"]), i * len(m["sources"])))
+    data = gather(LakeLayout(str(lake)), "flights", ["fact_flight"], None)
+    assert data.history == expected[-10:]
+    assert data.manifest.run_id == expected[-1][0]
+    assert data.marts == [] and data.warehouse_note == "no warehouse to read"
