@@ -150,11 +150,11 @@ def chart_data(executor: Executor, chart: Chart) -> ChartData:
 
 
 def _query_with_columns(executor: Executor, sql: str) -> tuple[list[tuple], list[str]]:
-    con = getattr(executor, "con", None)
-    if con is not None:  # DuckDB: the column names come with the result
-        result = con.execute(sql)
-        return result.fetchall(), [d[0] for d in result.description]
-    rows = executor.query(sql)  # other executors return rows only
+    query = getattr(executor, "query_with_columns", None)
+    if query is not None:  # the warehouse's executors name the columns (jobs.warehouse)
+        columns, rows = query(sql)
+        return rows, columns
+    rows = executor.query(sql)  # an executor that returns rows only (tests' fakes)
     return rows, [f"column_{i + 1}" for i in range(len(rows[0]) if rows else 0)]
 
 

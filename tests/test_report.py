@@ -229,31 +229,55 @@ def chromium() -> str:
     pytest.skip("no headless Chromium: install the Debian package chromium (scripts/setup.sh --dev does)")
 
 
-def test_the_page_renders_offline_in_chromium_with_every_chart_drawn_and_no_script_error(reported, tmp_path):
-    page = reported[2]
-    browser = chromium()
-    flags = [browser, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
-             f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+def render_in_chromium(page: Path, out: Path) -> tuple[str, list[str], Path]:
+    """(the DOM after the page's scripts ran, console error lines, the screenshot) of ``page``
+    opened from disk in headless Chromium with every network request sent to a closed port."""
+    flags = [chromium(), "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
+             f"--user-data-dir={out / 'profile'}", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
              "--virtual-time-budget=15000", "--window-size=1200,2400"]
-    started = time.monotonic()
     dom = subprocess.run([*flags, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120)
-    shot = tmp_path / "flights.png"
+    shot = out / f"{page.stem}.png"
     subprocess.run([*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
-    elapsed = time.monotonic() - started
-    console_errors = [line for line in dom.stderr.splitlines()
-                      if "CONSOLE" in line and re.search(r"error|uncaught", line, re.I)]
-    assert not console_errors
-    html = dom.stdout
+    errors = [line for line in dom.stderr.splitlines()
+              if "CONSOLE" in line and re.search(r"error|uncaught", line, re.I)]
+    return dom.stdout, errors, shot
+
+
+def assert_drawn(html: str, charts_expected: int) -> None:
     assert re.search(r'<pre id="js-errors"></pre>', html), re.search(r'<pre id="js-errors">[^<]*', html)[0]
     charts = re.findall(r'<div class="chart[^"]*" id="(chart-[^"]+)"[^>]*>', html)
-    sizes = dict(re.findall(r'id="(chart-[^"]+)"[^>]*?data-width="(\d+)"', html))
+    widths = dict(re.findall(r'id="(chart-[^"]+)"[^>]*?data-width="(\d+)"', html))
     heights = dict(re.findall(r'id="(chart-[^"]+)"[^>]*?data-height="(\d+)"', html))
-    assert len(charts) == 1 + len(FLIGHTS)  # the history strip and every mart chart
-    assert re.search(rf'data-rendered="{len(charts)}"', html)
-    assert all(int(sizes[c]) > 0 and int(heights[c]) > 0 for c in charts), (sizes, heights)
+    assert len(charts) == charts_expected
+    assert re.search(rf'data-rendered="{charts_expected}"', html)  # every embed resolved
+    assert all(int(widths[c]) > 0 and int(heights[c]) > 0 for c in charts), (widths, heights)
+
+
+def test_the_page_renders_offline_in_chromium_with_every_chart_drawn_and_no_script_error(reported, tmp_path):
+    started = time.monotonic()
+    html, console_errors, shot = render_in_chromium(reported[2], tmp_path)
+    assert not console_errors
+    assert_drawn(html, 1 + len(FLIGHTS))  # the history strip and every mart chart
     assert shot.is_file() and shot.stat().st_size > 10_000
-    assert elapsed < 60
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("name", ["adventureworks", "eurostat", "olist"])
+def test_a_page_before_any_run_renders_without_script_error(name, tmp_path):
+    """A pipeline's report on an empty lake and no warehouse: the run section says so, no chart."""
+    reports = tmp_path / "reports"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([name, "--steps", "report", "--lake", str(tmp_path / "lake"), "--warehouse",
+                     f"duckdb:{tmp_path / 'none.duckdb'}", "--report-dir", str(reports)]) == 0
+    page = reports / f"{name}.html"
+    assert "No published run of this pipeline" in page.read_text(encoding="utf-8")
+    assert not (tmp_path / "none.duckdb").exists()  # the report never creates a warehouse
+    html, console_errors, shot = render_in_chromium(page, tmp_path)
+    assert not console_errors
+    assert_drawn(html, 0)
+    assert shot.is_file()
 
 
 # ---- where the page goes, and what the launcher starts ----
@@ -303,3 +327,35 @@ def test_the_history_strip_holds_the_last_runs_rows_loaded_and_quarantined(repor
     assert data.history == expected[-10:]
     assert data.manifest.run_id == expected[-1][0]
     assert data.marts == [] and data.warehouse_note == "no warehouse to read"
+
+
+class FakeDataApi:
+    """A redshift-data client answering every statement with one result (two named columns)."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def execute_statement(self, Sql, **_):  # noqa: N803 (boto's parameter names)
+        self.sql.append(Sql)
+        return {"Id": str(len(self.sql))}
+
+    def describe_statement(self, Id):  # noqa: N803
+        return {"Status": "FINISHED"}
+
+    def get_statement_result(self, Id):  # noqa: N803
+        return {"ColumnMetadata": [{"name": "airline_name"}, {"name": "on_time_pct"}],
+                "Records": [[{"stringValue": "Delta"}, {"doubleValue": 81.5}],
+                            [{"stringValue": "X"}, {"isNull": True}]]}
+
+
+def test_on_redshift_a_chart_gets_its_rows_under_the_column_names_the_data_api_returns():
+    from jobs.config import RedshiftSettings
+    from jobs.report import chart_data
+    from jobs.warehouse import RedshiftDataApiExecutor
+
+    client = FakeDataApi()
+    executor = RedshiftDataApiExecutor(RedshiftSettings(iam_role="r", workgroup="wg"), client=client, poll_seconds=0)
+    data = chart_data(executor, FLIGHTS[0])
+    assert client.sql == [FLIGHTS[0].sql]
+    assert data.records() == [{"airline_name": "Delta", "on_time_pct": 81.5},
+                              {"airline_name": "X", "on_time_pct": None}]
