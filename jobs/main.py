@@ -244,7 +244,9 @@ def report(cfg: RunConfig, pipeline: registry.Pipeline, executor_factory: Execut
 
 
 def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, timings: Timings | None = None,
-        ) -> tuple[Landing | None, RunManifest | None, list[LoadReport], str | None]:
+        ) -> tuple[Landing | None, RunManifest | None, list[LoadReport], str | Exception | None]:
+    """Run the configured steps. The last element is where the report was written, or why it could
+    not be (the steps before it are done and stay done), or None without a report step."""
     pipeline = registry.get(cfg.pipeline)
     timings = Timings() if timings is None else timings
     landing = manifest = None
@@ -271,13 +273,17 @@ def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, ti
         verb = "would remove" if cfg.dry_run else "removed"
         print(f"clean: {verb} {len(removed)} unpublished run(s) older than {cfg.grace_hours:g} h"
               + "".join(f"\n  {g.run_id}: {len(g.files)} files, {g.bytes:,} bytes" for g in removed))
-    report_uri = None
+    report_result: str | Exception | None = None
     if "report" in cfg.steps:
         with timings.step("report"):
             # this invocation's step times belong to the run shown only when this invocation made it
             made_here = manifest is not None or landing is not None
-            report_uri = report(cfg, pipeline, executor_factory, dict(timings) if made_here else None)
-    return landing, manifest, reports, report_uri
+            try:
+                report_result = report(cfg, pipeline, executor_factory, dict(timings) if made_here else None)
+            except Exception as exc:  # what was loaded stays loaded: the summary still says so
+                log.debug("report failed", exc_info=True)
+                report_result = exc
+    return landing, manifest, reports, report_result
 
 
 def check_arguments(argv: list[str]) -> int:
@@ -373,8 +379,9 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
     from jobs.summary import render_summary
 
     try:
-        landing, manifest, reports, report_uri = run(cfg, executor_factory=executor_factory or make_executor,
-                                                     timings=timings)
+        landing, manifest, reports, report_result = run(cfg, executor_factory=executor_factory or make_executor,
+                                                        timings=timings)
+        report_uri = report_result if isinstance(report_result, str) else None
         this_run = manifest.run_id if manifest else (cfg.run_id if cfg.resume else None)
         failed_here = [r for r in reports if r.error and (this_run is None or r.run_id == this_run)]
         refused = [r for r in failed_here if r.error.startswith("SampleOverRealError")]
@@ -401,6 +408,9 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
         return _fail(f"run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
                      f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",
                      EXIT_FAILED)
+    if isinstance(report_result, Exception):
+        return _fail(f"the report could not be written to {cfg.report_uri}: {type(report_result).__name__}: "
+                     f"{first_line(report_result)} (the other steps are done; rerun --steps report)", EXIT_FAILED)
     return 0
 
 

@@ -359,3 +359,15 @@ def test_on_redshift_a_chart_gets_its_rows_under_the_column_names_the_data_api_r
     assert client.sql == [FLIGHTS[0].sql]
     assert data.records() == [{"airline_name": "Delta", "on_time_pct": 81.5},
                               {"airline_name": "X", "on_time_pct": None}]
+
+
+def test_a_report_that_cannot_be_written_still_prints_the_summary_and_exits_1(reported, tmp_path, capsys):
+    lake, warehouse, _, _ = reported
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the report folder should be")
+    code = main(["flights", "--steps", "report", "--lake", str(lake), "--warehouse", f"duckdb:{warehouse}",
+                 "--report-dir", str(blocker)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Constellation flights: (steps: report)" in out and "report:" not in out.split("steps:")[-1]
+    assert f"error: the report could not be written to {blocker / 'flights.html'}" in err
