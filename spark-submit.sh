@@ -16,6 +16,10 @@ for arg in "$@"; do
   case "$arg" in -h|--help) exec .venv/bin/python jobs/main.py "$@" ;; esac
 done
 .venv/bin/python -c 'import sys; from jobs.main import check_arguments; sys.exit(check_arguments(sys.argv[1:]))' "$@"
+# Steps that start no Spark (load, clean, report) run on the venv's Python: no JVM, no zip.
+if [ "$(.venv/bin/python -c 'import sys; from jobs.main import runtime; runtime(sys.argv[1:])' "$@")" = python ]; then
+  exec .venv/bin/python jobs/main.py "$@"
+fi
 .venv/bin/python -m deploy.package --quiet
 # Spark's own log lines at WARN (conf/log4j2.properties); all of them with --log-level DEBUG.
 java_opts="-Dlog4j2.configurationFile=file:$PWD/conf/log4j2.properties"

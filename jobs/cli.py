@@ -75,10 +75,14 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pipeline", dest="pipeline_opt", metavar="NAME", help=argparse.SUPPRESS)
     p.add_argument("--steps", default=",".join(DEFAULT_STEPS),
                    help=f"comma-separated steps to run, in this order: {', '.join(STEPS)} (default: "
-                        f"{','.join(DEFAULT_STEPS)}; clean removes what unpublished runs left behind)")
+                        f"{','.join(DEFAULT_STEPS)}; clean removes what unpublished runs left behind; report writes "
+                        "the HTML report)")
     p.add_argument("--dry-run", action="store_true", help="with --steps clean: list what would be removed")
     p.add_argument("--grace-hours", type=float, default=24.0,
                    help="with --steps clean: leave unpublished runs younger than this alone (default 24)")
+    p.add_argument("--report-dir", default=os.environ.get("CONSTELLATION_REPORT_DIR"), metavar="DIR",
+                   help="with --steps …,report: the folder of <pipeline>.html (default ./reports, or the "
+                        "lake's _reports/ when the lake is on s3://; or $CONSTELLATION_REPORT_DIR)")
     p.add_argument("--lake", default=os.environ.get("CONSTELLATION_LAKE", "lake"),
                    help="lake root, a folder or s3://bucket/prefix (default: ./lake or $CONSTELLATION_LAKE)")
     p.add_argument("--warehouse", default=os.environ.get("CONSTELLATION_WAREHOUSE", "duckdb:warehouse.duckdb"),

@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-STEPS = ("land", "transform", "load", "clean")
-DEFAULT_STEPS = ("land", "transform", "load")
+STEPS = ("land", "transform", "load", "clean", "report")
+DEFAULT_STEPS = ("land", "transform", "load", "report")
+SPARK_STEPS = frozenset({"land", "transform"})  # the steps that may start Spark (a database extract, the transform)
 
 
 class ConfigError(ValueError):
@@ -90,6 +91,7 @@ class RunConfig:
     verbose_loggers: tuple[str, ...] = ()
     dry_run: bool = False  # clean: list, don't remove
     grace_hours: float = 24.0  # clean: unpublished runs younger than this are left alone
+    report_dir: str | None = None  # report: the folder of <pipeline>.html (None: ./reports, or the lake's _reports/)
 
     def __post_init__(self) -> None:
         if unknown := [s for s in self.steps if s not in STEPS]:
@@ -106,6 +108,18 @@ class RunConfig:
         if self.warehouse.kind == "redshift" and self.redshift is None:
             raise ConfigError("--warehouse redshift needs Redshift settings")
 
+
+    @property
+    def report_uri(self) -> str:
+        """Where the report step writes the page: ``--report-dir``, else ./reports/ (from the user's
+        folder), else in the cloud (an s3:// lake) the lake layout's _reports/."""
+        from jobs import lake
+
+        if self.report_dir:
+            return lake.join(user_path(self.report_dir), f"{self.pipeline}.html")
+        if lake.is_s3(self.lake):
+            return self.layout.report(self.pipeline)
+        return lake.join(user_path("reports"), f"{self.pipeline}.html")
 
     @property
     def layout(self):  # -> jobs.layout.LakeLayout (imported here to keep config import-light)

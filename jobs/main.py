@@ -28,6 +28,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit / Glue: make th
 from jobs import cli, lake  # noqa: E402
 from jobs import pipelines as registry  # noqa: E402
 from jobs.config import (  # noqa: E402
+    SPARK_STEPS,
     ConfigError,
     RedshiftSettings,
     RunConfig,
@@ -79,6 +80,7 @@ def build_config(pipeline: registry.Pipeline, args: argparse.Namespace,
         verbose_loggers=tuple(args.verbose_logger),
         dry_run=args.dry_run,
         grace_hours=args.grace_hours,
+        report_dir=args.report_dir,
     )
 
 
@@ -217,8 +219,34 @@ class Timings(dict):
         log.info("%s took %.1f s", name, self[name])
 
 
+def report(cfg: RunConfig, pipeline: registry.Pipeline, executor_factory: ExecutorFactory = make_executor,
+           timings: dict[str, float] | None = None) -> str:
+    """Write the pipeline's HTML report (jobs.report) from the lake and the warehouse, read-only; no
+    Spark. Returns where it was written."""
+    from jobs.report import gather, write_report
+
+    executor = None
+    if cfg.warehouse.kind == "duckdb":
+        if Path(cfg.warehouse.path).exists():
+            from jobs.warehouse import DuckDBExecutor
+
+            executor = DuckDBExecutor(cfg.warehouse.path, read_only=True)
+    else:
+        executor = executor_factory(cfg)
+    try:
+        data = gather(cfg.layout, cfg.pipeline, [t.name for t in pipeline.warehouse_tables], executor,
+                      timings=timings, schema=cfg.redshift.schema if cfg.redshift else None)
+        return write_report(cfg.report_uri, data)
+    finally:
+        close = getattr(executor, "close", None)
+        if close:
+            close()
+
+
 def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, timings: Timings | None = None,
-        ) -> tuple[Landing | None, RunManifest | None, list[LoadReport]]:
+        ) -> tuple[Landing | None, RunManifest | None, list[LoadReport], str | Exception | None]:
+    """Run the configured steps. The last element is where the report was written, or why it could
+    not be (the steps before it are done and stay done), or None without a report step."""
     pipeline = registry.get(cfg.pipeline)
     timings = Timings() if timings is None else timings
     landing = manifest = None
@@ -245,7 +273,17 @@ def run(cfg: RunConfig, *, executor_factory: ExecutorFactory = make_executor, ti
         verb = "would remove" if cfg.dry_run else "removed"
         print(f"clean: {verb} {len(removed)} unpublished run(s) older than {cfg.grace_hours:g} h"
               + "".join(f"\n  {g.run_id}: {len(g.files)} files, {g.bytes:,} bytes" for g in removed))
-    return landing, manifest, reports
+    report_result: str | Exception | None = None
+    if "report" in cfg.steps:
+        with timings.step("report"):
+            # this invocation's step times belong to the run shown only when this invocation made it
+            made_here = manifest is not None or landing is not None
+            try:
+                report_result = report(cfg, pipeline, executor_factory, dict(timings) if made_here else None)
+            except Exception as exc:  # what was loaded stays loaded: the summary still says so
+                log.debug("report failed", exc_info=True)
+                report_result = exc
+    return landing, manifest, reports, report_result
 
 
 def check_arguments(argv: list[str]) -> int:
@@ -256,6 +294,14 @@ def check_arguments(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    return 0
+
+
+def runtime(argv: list[str]) -> int:
+    """For the launcher, after ``check_arguments``: print ``spark`` when the steps may start Spark
+    (land, transform), else ``python`` (load, clean, report: no JVM needed)."""
+    _, cfg, _ = parse_args(argv)
+    print("spark" if SPARK_STEPS & set(cfg.steps) else "python")
     return 0
 
 
@@ -319,7 +365,8 @@ def _keep_run_log(handler: logging.FileHandler, cfg: RunConfig) -> None:
     logging.getLogger().removeHandler(handler)
     handler.close()
     try:
-        if os.path.getsize(handler.baseFilename) and (cfg.steps != ("load",) or cfg.resume):
+        # a load or report alone belongs to no new run: its log is kept only under a named run
+        if os.path.getsize(handler.baseFilename) and (not set(cfg.steps) <= {"load", "report"} or cfg.resume):
             lake.copy(handler.baseFilename, cfg.layout.log(cfg.run_id))
     except Exception as exc:  # a lake we cannot write to was already reported by the step that failed
         log.debug("could not keep the run log: %s", exc)
@@ -332,7 +379,9 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
     from jobs.summary import render_summary
 
     try:
-        landing, manifest, reports = run(cfg, executor_factory=executor_factory or make_executor, timings=timings)
+        landing, manifest, reports, report_result = run(cfg, executor_factory=executor_factory or make_executor,
+                                                        timings=timings)
+        report_uri = report_result if isinstance(report_result, str) else None
         this_run = manifest.run_id if manifest else (cfg.run_id if cfg.resume else None)
         failed_here = [r for r in reports if r.error and (this_run is None or r.run_id == this_run)]
         refused = [r for r in failed_here if r.error.startswith("SampleOverRealError")]
@@ -348,7 +397,7 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
             return _fail(f"bad input: no AWS credentials to read or write s3:// ({type(exc).__name__}); give the "
                          "job a role, a profile or AWS_* variables", EXIT_INPUT)
         return _fail(f"{type(exc).__name__}: {first_line(exc)} (the trace: --log-level DEBUG)", EXIT_FAILED)
-    print(render_summary(cfg, landing, manifest, reports, timings))
+    print(render_summary(cfg, landing, manifest, reports, timings, report_uri))
     if refused:
         return _fail(refused[-1].error.split(": ", 1)[1], EXIT_CONFIG)
     if older := [r for r in failed_here if r.error.startswith("HistoryLoadRefused")]:
@@ -359,6 +408,9 @@ def _run_and_report(cfg: RunConfig, executor_factory: ExecutorFactory | None, ti
         return _fail(f"run {failed_here[-1].run_id} could not be loaded: {failed_here[-1].error}; it is recorded "
                      f"as failed and later loads skip it (retry: --steps load --run-id {failed_here[-1].run_id})",
                      EXIT_FAILED)
+    if isinstance(report_result, Exception):
+        return _fail(f"the report could not be written to {cfg.report_uri}: {type(report_result).__name__}: "
+                     f"{first_line(report_result)} (the other steps are done; rerun --steps report)", EXIT_FAILED)
     return 0
 
 

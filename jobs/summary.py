@@ -20,7 +20,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifest | None,
-                   reports: list[LoadReport], timings: dict[str, float] | None = None) -> str:
+                   reports: list[LoadReport], timings: dict[str, float] | None = None,
+                   report_uri: str | None = None) -> str:
     run_id = landing.run_id if landing else (manifest.run_id if manifest else (cfg.run_id if cfg.resume else None))
     lines = [f"Constellation {cfg.pipeline}: " + (f"run {run_id} " if run_id else "")
              + f"(steps: {','.join(cfg.steps)})"]
@@ -66,4 +67,6 @@ def render_summary(cfg: RunConfig, landing: Landing | None, manifest: RunManifes
                 continue
             loaded = ", ".join(f"{t} {n:,}" for t, n in r.loaded.items())
             lines.append(f"  warehouse:  {target}: run {r.run_id} loaded ({loaded})")
+    if report_uri:
+        lines.append(f"  report:     {report_uri}")
     return "\n".join(lines)

@@ -354,12 +354,23 @@ class DuckDBExecutor:
     def query(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
 
+    def query_with_columns(self, sql: str) -> tuple[list[str], list[tuple]]:
+        result = self.con.execute(sql)
+        return [d[0] for d in result.description], result.fetchall()
+
     def close(self) -> None:
         self.con.close()
 
 
 BATCH_LIMIT = 40  # statements per Data API BatchExecuteStatement (API reference)
 SESSION_SECONDS = 300  # a Data API session's idle lifetime between the statements of one load
+
+
+def _field_value(field: dict):
+    """A Data API result field ({"stringValue": …}, {"longValue": …}, {"isNull": true}) as Python."""
+    if not field or field.get("isNull"):
+        return None
+    return next(iter(field.values()))
 
 
 class RedshiftDataApiExecutor:
@@ -416,7 +427,14 @@ class RedshiftDataApiExecutor:
         resp = self.client.execute_statement(Sql=sql, **self._target())
         self._wait(resp["Id"])
         result = self.client.get_statement_result(Id=resp["Id"])
-        return [tuple(next(iter(c.values())) if c else None for c in rec) for rec in result["Records"]]
+        return [tuple(_field_value(c) for c in rec) for rec in result["Records"]]
+
+    def query_with_columns(self, sql: str) -> tuple[list[str], list[tuple]]:
+        resp = self.client.execute_statement(Sql=sql, **self._target())
+        self._wait(resp["Id"])
+        result = self.client.get_statement_result(Id=resp["Id"])
+        rows = [tuple(_field_value(c) for c in rec) for rec in result["Records"]]
+        return [c["name"] for c in result.get("ColumnMetadata", [])], rows
 
 
 class RedshiftConnectorExecutor:
@@ -454,6 +472,11 @@ class RedshiftConnectorExecutor:
         cur = self.con.cursor()
         cur.execute(sql)
         return [tuple(r) for r in cur.fetchall()]
+
+    def query_with_columns(self, sql: str) -> tuple[list[str], list[tuple]]:
+        cur = self.con.cursor()
+        cur.execute(sql)
+        return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
 
 
 @dataclass

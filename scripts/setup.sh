@@ -4,7 +4,8 @@
 # needs (its registry entry says which: e.g. olist needs the PostgreSQL JDBC driver and server).
 # Idempotent: a second run only checks.
 #   scripts/setup.sh [--dev] [--for PIPELINE] [--spark 4]
-#     --dev           test and tooling packages too, and every pipeline's system packages
+#     --dev           test and tooling packages too, every pipeline's system packages, and
+#                     Chromium (the report's browser test opens the pages headless)
 #     --for PIPELINE  the system packages of that pipeline only (spark-submit.sh passes it)
 #     --spark 4       the Spark 4 test runtime (Glue 6.0) in .venv-spark4: the dev packages with
 #                     PySpark 4.1 (requirements-spark4.txt); the default runtime stays Spark 3.5
@@ -66,5 +67,7 @@ if [ -n "$dev" ] || [ -n "$pipeline" ]; then
     # shellcheck disable=SC2086
     ls $provides >/dev/null 2>&1 || missing+=("$package")
   done < <(PYTHONPATH="$PWD" .venv/bin/python -m jobs.pipelines system-packages ${pipeline:-})
+  # tests/test_report.py renders the HTML reports in headless Chromium (skipped without it)
+  if [ -n "$dev" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
   apt_install "${missing[@]}"
 fi

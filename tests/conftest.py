@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Runs with the default steps end with the report: write it to a scratch folder, not ./reports.
+os.environ.setdefault("CONSTELLATION_REPORT_DIR", tempfile.mkdtemp(prefix="constellation-reports-"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
