@@ -141,7 +141,7 @@ def load_pending(cfg: RunConfig, pipeline: registry.Pipeline,
             try:
                 if manifest.sample:
                     refuse_sample_over_real(loader, manifest, by_id, cfg)
-                report = loader.load(manifest, pipeline.specs)
+                report = loader.load(manifest, pipeline.specs, pipeline.view_requires)
             except Exception as exc:
                 if getattr(exc, "fatal_for_every_run", False):
                     raise

@@ -41,6 +41,9 @@ class Landing:
     sample: bool = False  # generated sample data (no source was given), not the user's
     rows: dict[str, int] = field(default_factory=dict)  # rows landed per source, where the source says
     as_of: str | None = None  # the date the landed figures stand for (a history load's vintage), if any
+    # How the transform must read the landed bytes, as the run was told (e.g. a text encoding):
+    # kept with the landing so a resumed transform reads them the same way.
+    read_options: dict[str, str] = field(default_factory=dict)
 
     @property
     def layout(self) -> LakeLayout:

@@ -3,6 +3,9 @@ the test fixture decide it."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 from pyspark.sql import SparkSession
 
 # Settings the code relies on, identical on every runtime.
@@ -26,7 +29,15 @@ SESSION_CONF = {
 }
 
 
+def python_for_workers() -> None:
+    """Python tasks (the ess reader) run in the driver's interpreter, with its packages, unless the
+    runtime names one (spark-submit.sh, Glue and EMR set PYSPARK_PYTHON); Spark's own default is
+    whatever ``python3`` is on the PATH. Takes effect when the SparkContext starts."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+
 def get_spark(app_name: str = "constellation") -> SparkSession:
+    python_for_workers()
     builder = SparkSession.builder.appName(app_name)
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -532,7 +532,8 @@ class WarehouseLoader:
         return drift_statements(spec, self.executor.query(live_columns_sql(spec, self.dialect, self.schema)),
                                 self.dialect, self.schema)
 
-    def load(self, manifest: RunManifest, specs: dict[str, TableSpec]) -> LoadReport:
+    def load(self, manifest: RunManifest, specs: dict[str, TableSpec],
+             view_requires: Mapping[str, tuple[str, ...]] | None = None) -> LoadReport:
         """Load every table of a run that is not yet loaded, all in one transaction; a table whose
         newest load is a later run is skipped (an older run must never overwrite newer data)."""
         newest = self.loaded(manifest.pipeline)
@@ -556,6 +557,31 @@ class WarehouseLoader:
                 if refusal := history_refusal(error):
                     raise refusal from error
                 raise
-        if manifest.views:
-            self.executor.run_transaction(view_statements(manifest.pipeline, manifest.views))
+        if views := self.creatable_views(manifest, view_requires or {}):
+            self.executor.run_transaction(view_statements(manifest.pipeline, views))
         return report
+
+    def existing_relations(self, names: Iterable[str]) -> set[str]:
+        """Which of these tables or views exist in the warehouse schema."""
+        names = sorted(set(names))
+        if not names:
+            return set()
+        schema = quote_literal(self.schema) if self.schema else "current_schema()"
+        rows = self.executor.query(
+            f"SELECT table_name FROM information_schema.tables WHERE table_schema = {schema} "
+            f"AND table_name IN ({', '.join(quote_literal(n) for n in names)})")
+        return {r[0] for r in rows}
+
+    def creatable_views(self, manifest: RunManifest, view_requires: Mapping[str, tuple[str, ...]]) -> list[str]:
+        """The run's views whose tables of other pipelines exist; the others are logged, not
+        created (a view over an absent table would fail the load)."""
+        present = self.existing_relations(t for v in manifest.views for t in view_requires.get(v, ()))
+        views = []
+        for view in manifest.views:
+            if absent := [t for t in view_requires.get(view, ()) if t not in present]:
+                log.warning("[%s] view %s not created: it needs %s, not in the warehouse yet (load the pipeline "
+                            "that owns them, then load %s again)", manifest.run_id, view, ", ".join(absent),
+                            manifest.pipeline)
+            else:
+                views.append(view)
+        return views

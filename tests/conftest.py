@@ -20,8 +20,9 @@ POSTGRES_JDBC_JAR = Path("/usr/share/java/postgresql.jar")  # Debian libpostgres
 def spark():
     from pyspark.sql import SparkSession
 
-    from jobs.spark import SESSION_CONF
+    from jobs.spark import SESSION_CONF, python_for_workers
 
+    python_for_workers()
     builder = (
         SparkSession.builder.master("local[2]")
         .appName("constellation-tests")

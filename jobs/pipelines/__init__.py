@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -63,6 +63,9 @@ class Pipeline:
     land: Callable[[RunConfig], Landing] | None = None
     on_loaded: Callable[[RunConfig, RunManifest], None] | None = None  # after a run's load commits
     file_trigger: str | None = None  # the source whose new file starts a cloud run (S3 event)
+    # Views over another pipeline's tables: view -> the tables it needs; created once they exist
+    # (the load logs what is missing instead of failing).
+    view_requires: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Debian packages a laptop run needs beyond Java and the venv: (package, a file it provides)
     system_packages: tuple[tuple[str, str], ...] = ()
 
@@ -88,6 +91,7 @@ _MODULES = {
     "adventureworks": "jobs.pipelines.adventureworks",
     "olist": "jobs.pipelines.olist",
     "eurostat": "jobs.pipelines.eurostat",
+    "ess": "jobs.pipelines.ess",
 }
 
 
