@@ -307,6 +307,13 @@ def jsonstat_vintages(docs: DataFrame, *, dataset: str | None = None) -> DataFra
 # ---- bulk TSV (current and pre-2023 layouts) ----
 
 
+def _trim(text: Column) -> Column:
+    """``F.trim`` of one element, for ``F.transform``: transform passes (element, index) to a
+    function taking two parameters, and Spark 4's ``trim(col, trim=None)`` does, so ``F.trim``
+    itself would strip the index's digits from each element there (``'2022 '`` -> ``'022 '``)."""
+    return F.trim(text)
+
+
 def _tsv_headers(lines: DataFrame, dataset: str) -> DataFrame:
     """One row per file: its dimensions and periods from the header line, or why it has none."""
     first = F.split(F.col("line"), "\t")
@@ -319,7 +326,7 @@ def _tsv_headers(lines: DataFrame, dataset: str) -> DataFrame:
                          & (F.lower(time_name) == layout.time_dimension.lower()))
     headers = lines.filter(key_cell.contains("\\")).groupBy(SOURCE_FILE).agg(
         F.count(F.lit(1)).alias("_headers"), F.first(dims).alias("_dims"),
-        F.first(F.transform(F.slice(first, 2, F.size(first)), F.trim)).alias("_periods"),
+        F.first(F.transform(F.slice(first, 2, F.size(first)), _trim)).alias("_periods"),
         F.first(known).alias("_known"), F.first(key_cell).alias("_key_header"))
     expected = " or ".join(f"'{layout.key_header}'" for layout in tsv_layouts(dataset))
     reason = (F.when(F.col("_headers") > 1, F.lit("more than one header line in the file"))
@@ -362,7 +369,7 @@ def parse_tsv(lines: DataFrame, *, dataset: str) -> tuple[DataFrame, DataFrame]:
                                    record=F.col("line"), reason=F.col(REASON))
     series = keep_where(checked, F.col(REASON).isNull()).select(
         SOURCE_FILE, ROW_ID, F.trim(fields[0]).alias("_series"),
-        F.map_from_arrays(F.col("_dims"), F.transform(key, F.trim)).alias("dimensions"),
+        F.map_from_arrays(F.col("_dims"), F.transform(key, _trim)).alias("dimensions"),
         F.explode(F.arrays_zip(F.col("_periods").alias("period"), values.alias("cell"))).alias("_c"))
     cell = F.trim(F.col("_c.cell"))
     shape = r"^(:|[-+]?[0-9]+(?:\.[0-9]+)?)(?:\s+([A-Za-z:]*))?$"
