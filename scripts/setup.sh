@@ -53,9 +53,17 @@ stamp="$stamps-$req"
 if [ ! -f "$stamp" ] && [ ! -f "$stamps-requirements-dev.txt" ]; then  # dev includes local
   echo "setup: installing Python packages from $req into $venv" >&2
   "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
-  # Spark 4: the same packages with PySpark from the 4.1 line over the pinned 3.5
-  [ -n "$spark" ] && "$venv/bin/python" -m pip install -q --disable-pip-version-check -r requirements-spark4.txt
+  if [ -n "$spark" ]; then
+    # Spark 4: the dev packages with PySpark from the 4.1 line instead of the pinned 3.5 (one
+    # resolution: never installs 3.5 only to replace it)
+    reqs4="$(mktemp)"
+    { grep -h -v -E '^(pyspark==|-r )' requirements.txt requirements-local.txt requirements-dev.txt
+      cat requirements-spark4.txt; } > "$reqs4"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$reqs4"
+    rm -f "$reqs4"
+  else
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  fi
   touch "$stamp"
 fi
 
