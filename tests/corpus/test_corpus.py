@@ -117,3 +117,18 @@ def test_corpus(case: Case, spark, tmp_path, capsys, loaded_warehouse):
     for value in case.values:
         assert _published_values(lake, value.table, value.column, value.where) == [value.expected], value
 
+
+def outcome(case: Case) -> str:
+    """A case's expected outcome as the reliability doc's corpus table states it."""
+    if case.refused:
+        return f"exit {case.exit_code}, refused: `{case.detail[0].strip() if case.detail else case.error.strip()}`"
+    quarantined = sum(len(reasons) for reasons in case.reasons.values())
+    checked = f", {len(case.values)} value{'s' * (len(case.values) > 1)} checked as sent" if case.values else ""
+    return f"exit 0, {quarantined or 'none'} quarantined{checked}"
+
+
+def test_the_reliability_doc_lists_every_case_with_its_outcome():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    section = doc.split("\n## Cases the corpus covers\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| pipeline |")]
+    assert rows == [f"| {case.pipeline} | {case.id} | {outcome(case)} |" for case in CASES]
