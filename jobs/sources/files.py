@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BOM = "\ufeff"
 GZIP_MAGIC = b"\x1f\x8b"
+# Byte-order marks of the encodings that write ASCII as more than one byte (UTF-32 before UTF-16:
+# the UTF-32-LE mark starts with the UTF-16-LE one).
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+              (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 _TEXT, _PARSED, _BLOCK_START = "__text", "__parsed", "__block_start"
 # Far more fields than any layout has; a line with more separators is malformed (see _parser_options).
 MAX_FIELDS = 65_536
@@ -91,12 +95,19 @@ def check_header(uri: str, layout: RawCsv) -> None:
     if head_bytes.startswith(GZIP_MAGIC):
         raise InputError(f"{uri}: the file is gzip-compressed; expected a plain-text {layout.name} CSV file "
                          "(decompress it first)")
+    wide = next((name for bom, name in _WIDE_BOMS if head_bytes.startswith(bom)), None)
+    if wide and not codecs.lookup(layout.encoding).name.startswith(wide.lower()):
+        raise InputError(f"{uri}: the file is {wide}-encoded (it starts with a {wide} byte-order mark); expected "
+                         f"{layout.encoding} (re-export or convert it to {layout.encoding})")
     head = head_bytes.decode(layout.encoding, errors="replace")
     if not head.strip():
         raise InputError(f"{uri}: the file is empty (expected a header {','.join(layout.header)})")
     first_line = _lines(head.lstrip(BOM))[0]
     if not first_line.strip():
         raise InputError(f"{uri}: the first line is blank (expected the header {','.join(layout.header)})")
+    if "\x00" in first_line:
+        raise InputError(f"{uri}: the header line holds NUL bytes (a UTF-16 or binary file?); expected a "
+                         f"{layout.encoding} header {','.join(layout.header)}")
     header = next(csv.reader(io.StringIO(first_line), delimiter=layout.delimiter, quotechar=layout.quote))
     header = [h.strip() for h in header]
     if header != layout.header:
