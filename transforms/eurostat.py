@@ -57,6 +57,8 @@ from transforms.staging import (
 
 REASON = "_reject_reason"
 RECORD = "_raw_record"
+_CORRUPT = "_corrupt_record"
+_JSONSTAT_OR_CORRUPT = T.StructType([*JSONSTAT_SCHEMA.fields, T.StructField(_CORRUPT, T.StringType())])
 DOCUMENT_EXCERPT = 4000  # quarantined documents keep their start; the whole response stays in the raw zone
 _STRING_MAP = T.MapType(T.StringType(), T.StringType())
 _STRING_ARRAY = T.ArrayType(T.StringType())
@@ -170,7 +172,9 @@ def _positional(raw: Column) -> Column:
 def _documents(docs: DataFrame, dataset: str | None) -> DataFrame:
     """One row per response: the decoded cube metadata, the value and status maps, and the reason
     the whole response cannot be read (null when it can)."""
-    d = F.from_json(F.col("json"), JSONSTAT_SCHEMA)
+    # A malformed document (e.g. cut short) would otherwise yield the fields read before the
+    # error: the corrupt-record column says it did not parse whole.
+    d = F.from_json(F.col("json"), _JSONSTAT_OR_CORRUPT, {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": _CORRUPT})
     parsed = docs.select(SOURCE_FILE, "json", d.alias("d"))
     ids, sizes = F.col("d.id"), F.col("d.size")
     n = F.size(ids)
@@ -182,7 +186,8 @@ def _documents(docs: DataFrame, dataset: str | None) -> DataFrame:
     status_shape = F.substring(F.ltrim(F.col("d.status")), 1, 1)
     ds = F.lower(F.coalesce(F.lit(dataset), F.col("d.extension.datasetId"), F.col("d.extension.id")))
     reason = F.coalesce(
-        F.when(F.col("d").isNull() | ~F.ltrim(F.col("json")).startswith("{"), F.lit("not a JSON document")),
+        F.when(F.col("d").isNull() | F.col(f"d.{_CORRUPT}").isNotNull() | ~F.ltrim(F.col("json")).startswith("{"),
+               F.lit("not a JSON document")),
         F.when((F.col("d.class") == "error") | F.col("d.error").isNotNull(),
                F.concat(F.lit("an error response, not a dataset: "),
                         F.coalesce(F.col("d.error"), F.col("d.label"), F.lit("")))),
