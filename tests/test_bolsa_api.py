@@ -380,6 +380,31 @@ def test_an_extraction_killed_while_waiting_for_the_rate_limiter_resumes_where_i
     assert summary(inputs, raw) == returned
 
 
+def test_pages_whose_raw_files_were_cleaned_away_are_fetched_again_into_this_run(
+        portal: Portal, base: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    checkpoint = str(tmp_path / "state" / "checkpoint")
+    settings = settings_for(base, "202201", "202202")
+    first_raw, second_raw = tmp_path / "raw" / "run1", tmp_path / "raw" / "run2"
+    first = extract_api(settings, str(first_raw), checkpoint_uri=checkpoint, municipalities=CODES,
+                        sleep=FakeClock().sleep, clock=FakeClock())
+    gone = [first[1], first[4]]  # e.g. the clean step removed an unpublished run's raw files
+    for f in gone:
+        Path(f.uri).unlink()
+    portal.log.clear()
+
+    second = extract_api(settings, str(second_raw), checkpoint_uri=checkpoint, municipalities=CODES,
+                         sleep=FakeClock().sleep, clock=FakeClock())
+
+    assert len(portal.log) == len(gone)
+    assert [f.sha256 for f in second] == [f.sha256 for f in first]
+    moved = [(Path(a.uri).relative_to(first_raw), Path(b.uri).relative_to(second_raw))
+             for a, b in zip(first, second, strict=True) if b.uri != a.uri]
+    assert [m for m, _ in moved] == [Path(f.uri).relative_to(first_raw) for f in gone]
+    assert all(old == new for old, new in moved) and all(Path(f.uri).exists() for f in second)
+    assert "which is gone; fetched again" in caplog.text
+
+
 # ---- rate limit ----
 
 

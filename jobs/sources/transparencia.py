@@ -37,7 +37,14 @@ Resumable and incremental: every page is recorded in a ``Checkpoint`` at a stabl
 A (month, municipality) whose empty last page is recorded is never asked for again; a run killed
 half-way asks only for the pages it had not landed. ``extract_api`` returns the InputFiles of
 every page in the requested range, landed by this run or an earlier one, so the run's Landing
-lists all of it.
+lists all of it. A recorded page whose raw file is gone (the clean step removes the raw files of
+runs that never published: a run killed, then cleaned before it was resumed) is fetched again
+into this run's raw folder and recorded anew; checking costs one listing per earlier run and
+month, not a request per page. Resuming reads one small checkpoint document per recorded page.
+
+Progress at INFO: per month, the sequences fetched and those resumed from the checkpoint and
+the page requests made (retries not counted), with a line every ``PROGRESS_EVERY``
+municipalities inside a month; the shared ``paginate`` adds one line per sequence.
 
 Rate: a client-side token bucket at ``requests_per_minute`` (default 90, the portal's daytime
 limit for this family of APIs; the portal suspends a key that goes over), in front of every
@@ -66,6 +73,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jobs import lake
 from jobs.config import ConfigError
@@ -78,6 +86,7 @@ from jobs.sources.http import (
     HttpClient,
     HttpSettings,
     HttpSourceError,
+    fetch_to_lake,
     paginate,
 )
 
@@ -93,6 +102,7 @@ BASE_URL_ENV = "CONSTELLATION_TRANSPARENCIA_BASE_URL"
 SECRET_FIELDS = ("api_key", "chave-api-dados", "key")  # where the key may be in the secret's JSON object
 PAGE_PARAM = "pagina"
 MUNICIPALITIES_IN_BRAZIL = 5_570
+PROGRESS_EVERY = 500  # municipalities between progress lines within a month (~11 min at 90/min)
 
 # (first month, last month or None for "still current", endpoint under /api-de-dados/)
 DEFAULT_PERIODS: tuple[tuple[str, str | None, str], ...] = (
@@ -343,20 +353,23 @@ def extract_api(settings: TransparenciaSettings, raw_dir: str, *, checkpoint_uri
              "in checkpoint %s; at most %g requests a minute", len(months), months[0], months[-1], len(codes),
              len(months) * len(codes), len(checkpoint), checkpoint_uri, settings.requests_per_minute)
     inputs: list[InputFile] = []
+    files = _LandedFiles()
     requests_total = 0
     try:
         for month in months:
             endpoint = endpoints[month]
             fetched = resumed = requests_month = 0
-            for code in codes:
-                before = len(checkpoint)
-                inputs += _sequence(client, settings, checkpoint, raw_dir, endpoint, month, code)
-                new = len(checkpoint) - before
-                requests_month += new
-                if new:
+            for done, code in enumerate(codes, start=1):
+                pages, requests = _sequence(client, settings, checkpoint, raw_dir, endpoint, month, code, files)
+                inputs += pages
+                requests_month += requests
+                if requests:
                     fetched += 1
                 else:
                     resumed += 1
+                if done % PROGRESS_EVERY == 0 and done < len(codes):
+                    log.info("%s (%s): %d of %d municipalities (%d fetched, %d resumed; %d page request(s))",
+                             month, endpoint, done, len(codes), fetched, resumed, requests_month)
             requests_total += requests_month
             log.info("%s (%s): %d sequence(s) fetched, %d resumed from the checkpoint; %d page request(s)",
                      month, endpoint, fetched, resumed, requests_month)
@@ -368,18 +381,77 @@ def extract_api(settings: TransparenciaSettings, raw_dir: str, *, checkpoint_uri
     return inputs
 
 
+class _LandedFiles:
+    """Whether pages recorded by earlier runs are still in the raw zone (the clean step removes
+    the raw files of runs that never published, so a run killed and cleaned before it was resumed
+    leaves checkpoint records pointing at nothing). One listing per earlier run's month folder,
+    not one request per page."""
+
+    def __init__(self) -> None:
+        self._listed: dict[str, set[str]] = {}
+
+    def exists(self, landed: InputFile, endpoint: str, month: str) -> bool:
+        uri = _normal(landed.uri)
+        marker = f"/{SOURCE}/{endpoint}/{month}/"
+        if marker not in uri:  # not laid out by this module: ask for the file itself
+            return lake.exists(landed.uri)
+        folder = uri[: uri.rindex(marker) + len(marker) - 1]
+        if folder not in self._listed:
+            self._listed[folder] = {_normal(info.uri) for info in lake.list_files(folder)}
+        return uri in self._listed[folder]
+
+
+def _normal(uri: str) -> str:
+    return uri if lake.is_s3(uri) else str(Path(uri))
+
+
 def _sequence(client: HttpClient, settings: TransparenciaSettings, checkpoint: Checkpoint, raw_dir: str,
-              endpoint: str, month: str, code: str) -> list[InputFile]:
+              endpoint: str, month: str, code: str, files: _LandedFiles) -> tuple[list[InputFile], int]:
+    """Every page of one (month, municipality), and the number of requests it took (0: all of it
+    came from the checkpoint)."""
     folder = lake.join(raw_dir, SOURCE, endpoint, month, code)
+    path, params, key = f"{API_PREFIX}/{endpoint}", {"mesAno": month, "codigoIbge": code}, f"{endpoint}/{month}/{code}"
+
+    def target(page: int) -> str:
+        return lake.join(folder, f"{PAGE_PARAM}={page}.json")
+
     try:
-        return paginate(client, f"{API_PREFIX}/{endpoint}", {"mesAno": month, "codigoIbge": code},
-                        checkpoint=checkpoint, key=f"{endpoint}/{month}/{code}", source=SOURCE,
-                        page_param=PAGE_PARAM, first_page=1,
-                        target_uri=lambda page: lake.join(folder, f"{PAGE_PARAM}={page}.json"))
+        healed = _heal(client, checkpoint, files, path, params, key, endpoint, month, target)
+        before = len(checkpoint)
+        pages = paginate(client, path, params, checkpoint=checkpoint, key=key, source=SOURCE,
+                         page_param=PAGE_PARAM, first_page=1, target_uri=target)
+        return pages, healed + len(checkpoint) - before
     except HttpSourceError as exc:
         if exc.status in CREDENTIAL_STATUSES:
+            where = (f"the key read from {settings.key_source()} is missing, invalid or suspended"
+                     if settings.key_source() != "nowhere" else "the key the client sends is invalid or suspended")
             raise ConfigError(
-                f"Portal da Transparência refused the API key (HTTP {exc.status}) for GET {exc.url}: the key read "
-                f"from {settings.key_source()} is missing, invalid or suspended; set a valid key in env {KEY_ENV} "
-                f"or in the secret named by --key-secret-arn / {KEY_SECRET_ARN_ENV} (value not shown)") from None
+                f"Portal da Transparência refused the API key (HTTP {exc.status}) for GET {exc.url}: {where}; set a "
+                f"valid key in env {KEY_ENV} or in the secret named by --key-secret-arn / {KEY_SECRET_ARN_ENV} "
+                "(value not shown)") from None
         raise
+
+
+def _heal(client: HttpClient, checkpoint: Checkpoint, files: _LandedFiles, path: str, params: dict, key: str,
+          endpoint: str, month: str, target: Callable[[int], str]) -> int:
+    """Fetch again, into this run's raw folder, the recorded pages of a sequence whose files are
+    gone, and record them anew; returns the requests made."""
+    requests = 0
+    page = 1
+    while checkpoint.done(page_key := f"{key}/{PAGE_PARAM}={page}"):
+        final = checkpoint.is_final(page_key)
+        landed = checkpoint.input_file(page_key)
+        if not files.exists(landed, endpoint, month):
+            again = fetch_to_lake(client, path, {**params, PAGE_PARAM: page}, target_uri=target(page), source=SOURCE)
+            requests += 1
+            checkpoint.record(page_key, again, final=final)
+            if again.sha256 != landed.sha256:
+                log.warning("%s: recorded as landed at %s, which is gone; fetched again and the portal's answer "
+                            "changed since (%d bytes, was %d): delete %s under the checkpoint to re-extract the "
+                            "whole sequence", page_key, landed.uri, again.size, landed.size, key)
+            else:
+                log.info("%s: recorded as landed at %s, which is gone; fetched again", page_key, landed.uri)
+        if final:
+            break
+        page += 1
+    return requests
