@@ -61,6 +61,7 @@ class Portal:
         self.empty_months: set[str] = set()
         self.fail_after: int | None = None  # requests after this many get a 503
         self.bodies: dict[tuple[str, str, str, int], bytes] = {}
+        self.deny_status = 401  # what a wrong key gets
 
     def records(self, endpoint: str, month: str, code: str) -> list[dict]:
         if month in self.empty_months:
@@ -90,7 +91,8 @@ class Portal:
         self.log.append((endpoint, month, code, page))
         self.keys_seen.append(request.headers.get(KEY_HEADER))
         if request.headers.get(KEY_HEADER) != SECRET:
-            return Response(f'{{"mensagem": "chave {request.headers.get(KEY_HEADER)} inválida"}}', status=401)
+            echoed = request.headers.get(KEY_HEADER)  # a server that echoes the key it refused
+            return Response(f'{{"mensagem": "chave {echoed} inválida"}}', status=self.deny_status)
         if self.fail_after is not None and len(self.log) > self.fail_after:
             return Response("Service Unavailable", status=503)
         if queued := self.faults.get((month, code, page)):
@@ -289,16 +291,18 @@ def test_a_500_then_success_lands_the_page(portal: Portal, base: str, tmp_path: 
     assert [f.http_status for f in inputs] == [200] * len(inputs)
 
 
+@pytest.mark.parametrize("status", [401, 403])
 def test_a_refused_key_is_one_line_naming_what_to_set_and_never_the_key(
-        portal: Portal, base: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        portal: Portal, base: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, status: int) -> None:
     all_loggers_at_debug(caplog)
+    portal.deny_status = status
 
     with pytest.raises(ConfigError) as caught:
         run(settings_for(base, api_key=WRONG), tmp_path)
 
     message = str(caught.value)
     assert "\n" not in message
-    assert "HTTP 401" in message and KEY_ENV in message and KEY_SECRET_ARN_ENV in message
+    assert f"HTTP {status}" in message and KEY_ENV in message and KEY_SECRET_ARN_ENV in message
     assert f"env {KEY_ENV}" in message  # where this key came from
     assert portal.keys_seen == [WRONG]  # one request, not retried
     assert WRONG not in message and WRONG not in repr(caught.value.args)

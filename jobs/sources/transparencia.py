@@ -324,7 +324,8 @@ def select_municipalities(settings: TransparenciaSettings, municipalities: Itera
         raise InputError("the IBGE municipality list is empty: nothing to extract from the portal")
     if settings.municipalities is None:
         return known
-    if unknown := [c for c in settings.municipalities if c not in set(known)]:
+    listed = set(known)
+    if unknown := [c for c in settings.municipalities if c not in listed]:
         raise ConfigError(f"--municipalities: {', '.join(unknown[:20])}{' …' if len(unknown) > 20 else ''} "
                           f"{'is' if len(unknown) == 1 else 'are'} not in the IBGE municipality list "
                           f"({len(known)} codes)")
@@ -353,11 +354,11 @@ def extract_api(settings: TransparenciaSettings, raw_dir: str, *, checkpoint_uri
              "in checkpoint %s; at most %g requests a minute", len(months), months[0], months[-1], len(codes),
              len(months) * len(codes), len(checkpoint), checkpoint_uri, settings.requests_per_minute)
     inputs: list[InputFile] = []
-    files = _LandedFiles()
     requests_total = 0
     try:
         for month in months:
             endpoint = endpoints[month]
+            files = _LandedFiles()  # per month: the listings it keeps are of this month's folders only
             fetched = resumed = requests_month = 0
             for done, code in enumerate(codes, start=1):
                 pages, requests = _sequence(client, settings, checkpoint, raw_dir, endpoint, month, code, files)
