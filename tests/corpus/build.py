@@ -64,8 +64,8 @@ def physical_records(data: bytes) -> int:
 
 
 def run(pipeline: str, input_dir: Path, lake: Path, warehouse: Path | None = None,
-        steps: str = "land,transform") -> int:
-    args = [pipeline, "--input", str(input_dir), "--lake", str(lake), "--steps", steps]
+        steps: str = "land,transform", args: tuple[str, ...] = ()) -> int:
+    args = [pipeline, "--input", str(input_dir), "--lake", str(lake), "--steps", steps, *args]
     if warehouse is not None:
         args += ["--warehouse", f"duckdb:{warehouse}"]
     return main(args)

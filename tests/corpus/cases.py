@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +56,10 @@ class Case:
     detail: tuple[str, ...] = ()  # what the error message (first line and the indented ones) says
     reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # source -> expected reason prefixes
     values: tuple[Value, ...] = ()  # values a loaded case publishes exactly as sent
+    # Records read per source, counted by hand, for formats that are not one record per line
+    # (JSON-stat cells, Stata rows); line formats are counted from the bytes by the test.
+    rows_in: dict[str, int] = field(default_factory=dict)
+    args: tuple[str, ...] = ()  # extra command-line options of the run
 
     @property
     def refused(self) -> bool:
@@ -502,4 +507,136 @@ ADVENTUREWORKS = [
                  "fact_sales_order_line: not_empty (replace_all) [blocking] FAILED")),
 ]
 
-CASES = FLIGHTS + ADVENTUREWORKS
+
+# ---- eurostat (JSON-stat 2.0 responses, as the API sends them) ----
+
+EU = "eurostat"
+POP = "demo_r_pjangrp3"
+
+
+def pop_cube(value: dict | None = None, **overrides) -> dict:
+    """A demo_r_pjangrp3 response of 1 x 1 x 1 x 2 x 2 x 2 cells (freq, unit, sex, age TOTAL and
+    Y_LT5, geo AT and AT1, time 2022 and 2023): flat position p = 4 * age + 2 * geo + time, so
+    position 0 is TOTAL/AT/2022 and 7 is Y_LT5/AT1/2023; by default cell p holds 1000 + p."""
+    def dim(codes: dict[str, str]) -> dict:
+        return {"label": "", "category": {"index": {c: i for i, c in enumerate(codes)}, "label": codes}}
+    doc = {"version": "2.0", "class": "dataset", "label": "Population on 1 January by age group, sex and NUTS 3 region",
+           "updated": "2024-03-14T23:00:00+0100", "id": ["freq", "unit", "sex", "age", "geo", "time"],
+           "size": [1, 1, 1, 2, 2, 2],
+           "dimension": {"freq": dim({"A": "Annual"}), "unit": dim({"NR": "Number"}), "sex": dim({"T": "Total"}),
+                         "age": dim({"TOTAL": "Total", "Y_LT5": "Less than 5 years"}),
+                         "geo": dim({"AT": "Austria", "AT1": "Ostösterreich"}),
+                         "time": dim({"2022": "2022", "2023": "2023"})},
+           "value": {str(p): 1000 + p for p in range(8)} if value is None else value, "status": {},
+           "extension": {"id": "DEMO_R_PJANGRP3", "lang": "EN"}}
+    doc.update(overrides)
+    return doc
+
+
+def _eurostat(**files: dict | str | bytes) -> Callable[[Path], None]:
+    """The good response as estat_demo_r_pjangrp3.json, plus ``files`` (name -> a document, text
+    or bytes) named after the dataset so the run reads them."""
+    def write(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, doc in {"estat_demo_r_pjangrp3.json": pop_cube(), **files}.items():
+            data = doc if isinstance(doc, bytes) else (doc if isinstance(doc, str) else json.dumps(doc)).encode()
+            (folder / name).write_bytes(data)
+    return write
+
+
+def _only(name: str, data: bytes) -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return write
+
+
+_GOOD_CUBE = json.dumps(pop_cube()).encode()
+_POP_CELL = f"dataset = '{POP}' and age_code = 'TOTAL' and geo_code = 'AT' and time_period = 2022"
+EUROSTAT = [
+    Case("a response cut short, one that is HTML and one that is an error object are each quarantined whole", EU,
+         _eurostat(**{"estat_demo_r_pjangrp3_cut.json": _GOOD_CUBE[: len(_GOOD_CUBE) // 2],
+                      "estat_demo_r_pjangrp3_html.json": "<html><body>503 Service Unavailable</body></html>",
+                      "estat_demo_r_pjangrp3_error.json": {"error": {"status": 413, "label": "EXTRACTION_TOO_BIG"},
+                                                           "class": "error", "label": "too big"}}),
+         rows_in={POP: 8 + 3}, reasons={POP: ("not a JSON document", "not a JSON document",
+                                              "an error response, not a dataset")}),
+    Case("a cell outside the cube, a value that is no number and a cell sent twice are quarantined cell by cell", EU,
+         _eurostat(**{"estat_demo_r_pjangrp3_more.json": pop_cube({"0": 5, "8": 1, "3": "n/a"})}),
+         rows_in={POP: 8 + 3},
+         reasons={POP: ("flat position '8' is not a cell of the cube", "value not a number",
+                        "duplicate natural key")},
+         values=(Value("fact_eurostat_population", _POP_CELL, "value", Decimal("1000.0000")),)),
+    Case("a cube whose size disagrees with its category index is quarantined whole, naming why", EU,
+         _eurostat(**{"estat_demo_r_pjangrp3_size.json": pop_cube(size=[1, 1, 1, 3, 2, 2])}),
+         rows_in={POP: 8 + 1}, reasons={POP: ("a dimension's category index does not have as many codes as size says",)}),
+    Case("a folder whose only response is not JSON is read and quarantined; nothing else is lost", EU,
+         _only("estat_demo_r_pjangrp3.json", b"\x1f\x8b\x08\x00 not json"),
+         rows_in={POP: 1}, reasons={POP: ("not a JSON document",)}),
+    Case("a folder with no file naming a dataset is refused before anything is read", EU,
+         _only("population.json", _GOOD_CUBE), exit_code=3, error="error: bad input: ",
+         detail=("no .json / .tsv / .tsv.gz file naming",)),
+]
+
+
+# ---- ess (Stata .dta files of the European Social Survey) ----
+
+ESS = "ess"
+ESS_ROWS = 60  # the tiny round 7 sample: 60 respondents in AT and others, idno 10, 20, …
+
+
+def _ess(edit: Callable[[Path], None] | None = None) -> Callable[[Path], None]:
+    """The tiny round 7 file (scale 0.0005, seed 7: 60 respondents) and the release list, then
+    ``edit`` applied to the folder."""
+    def write(folder: Path) -> None:
+        from samples.ess import generate_ess_with_counts
+
+        generate_ess_with_counts(folder, scale=0.0005, seed=7)
+        (folder / "ESS8sample.dta").unlink()
+        if edit:
+            edit(folder)
+    return write
+
+
+def _rewrite_dta(change: Callable) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        import pyreadstat
+
+        frame, meta = pyreadstat.read_dta(str(folder / "ESS7sample.dta"))
+        frame = change(frame)
+        pyreadstat.write_dta(frame, str(folder / "ESS7sample.dta"),
+                             variable_value_labels={k: v for k, v in meta.variable_value_labels.items()
+                                                    if k in frame.columns})
+    return edit
+
+
+def _truncate_dta(folder: Path) -> None:
+    path = folder / "ESS7sample.dta"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _dupe_and_keyless(frame):
+    import pandas as pd
+
+    frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)  # respondent AT/10 twice
+    frame.loc[1, "idno"] = float("nan")  # the second respondent has no idno
+    return frame
+
+
+ESS_CASES = [
+    Case("a respondent sent twice and one without an idno are quarantined; the others load", ESS,
+         _ess(_rewrite_dta(_dupe_and_keyless)), rows_in={"ess": ESS_ROWS + 1},
+         reasons={"ess": ("duplicate natural key (essround, cntry, idno)",
+                          "no respondent key (essround, cntry and idno are required)")}),
+    Case("a truncated Stata file is refused in one line and nothing is published", ESS, _ess(_truncate_dta),
+         exit_code=3, error="error: bad input: ", detail=("ESS7sample.dta: not a readable dta file",)),
+    Case("a text file named .dta is refused as not a Stata file", ESS,
+         _ess(lambda folder: (folder / "ESS7sample.dta").write_bytes(b"essround,cntry,idno\n7,AT,1\n")),
+         exit_code=3, error="error: bad input: ",
+         detail=("ESS7sample.dta: not a readable dta file: This version of the file format is not supported",)),
+    Case("a file without the idno variable is refused naming it", ESS,
+         _ess(_rewrite_dta(lambda frame: frame.drop(columns=["idno"]))),
+         exit_code=3, error="error: bad input: ", detail=("ESS7sample.dta: required variable(s) idno not in the file",)),
+]
+
+CASES = FLIGHTS + ADVENTUREWORKS + EUROSTAT + ESS_CASES
