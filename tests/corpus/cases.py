@@ -569,7 +569,8 @@ EUROSTAT = [
          values=(Value("fact_eurostat_population", _POP_CELL, "value", Decimal("1000.0000")),)),
     Case("a cube whose size disagrees with its category index is quarantined whole, naming why", EU,
          _eurostat(**{"estat_demo_r_pjangrp3_size.json": pop_cube(size=[1, 1, 1, 3, 2, 2])}),
-         rows_in={POP: 8 + 1}, reasons={POP: ("a dimension's category index does not have as many codes as size says",)}),
+         rows_in={POP: 8 + 1},
+         reasons={POP: ("a dimension's category index does not have as many codes as size says",)}),
     Case("a folder whose only response is not JSON is read and quarantined; nothing else is lost", EU,
          _only("estat_demo_r_pjangrp3.json", b"\x1f\x8b\x08\x00 not json"),
          rows_in={POP: 1}, reasons={POP: ("not a JSON document",)}),
@@ -636,7 +637,8 @@ ESS_CASES = [
          detail=("ESS7sample.dta: not a readable dta file: This version of the file format is not supported",)),
     Case("a file without the idno variable is refused naming it", ESS,
          _ess(_rewrite_dta(lambda frame: frame.drop(columns=["idno"]))),
-         exit_code=3, error="error: bad input: ", detail=("ESS7sample.dta: required variable(s) idno not in the file",)),
+         exit_code=3, error="error: bad input: ",
+         detail=("ESS7sample.dta: required variable(s) idno not in the file",)),
 ]
 
 CASES = FLIGHTS + ADVENTUREWORKS + EUROSTAT + ESS_CASES

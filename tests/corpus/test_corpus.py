@@ -88,7 +88,8 @@ def test_corpus(case: Case, spark, tmp_path, capsys, loaded_warehouse):
         shutil.copyfile(loaded_warehouse(case.pipeline), warehouse)
         before = warehouse_state(warehouse)
         capsys.readouterr()
-        assert run(case.pipeline, folder, lake, warehouse, steps="land,transform,load", args=case.args) == case.exit_code
+        code = run(case.pipeline, folder, lake, warehouse, steps="land,transform,load", args=case.args)
+        assert code == case.exit_code
         message = _error(capsys.readouterr().err)
         assert message[0].startswith(case.error), message[0]
         for detail in case.detail:
