@@ -5,7 +5,10 @@
     -> Load                                 the same job with --steps load: jobs/warehouse.py's
                                             Redshift load through the Data API (one code path)
     -> Summarise/Wait/Describe/Fetch        Data API poll loop: this run's rows in the load ledger
-    -> CheckLoaded -> Succeeded
+    -> CheckLoaded                          this run's rows are in the ledger
+    -> Report                               the same job with --steps report: the HTML report
+                                            into the lake's _reports/ prefix (jobs/report.py)
+    -> Succeeded
     any failure -> NotifyFailure (SNS) -> Failed
 
 The run id (``YYYYMMDDTHHMMSSZ-<hex>``, the same sortable shape jobs.config.new_run_id makes)
@@ -168,7 +171,7 @@ def _summary(m: MachineInputs, poll_seconds: int) -> dict[str, Any]:
                                  ResultSelector={"tables.$": "$.Records", "count.$": "$.TotalNumRows"},
                                  ResultPath="$.loaded", Next="CheckLoaded"),
         "CheckLoaded": {"Type": "Choice", "Choices": [
-            {"Variable": "$.loaded.count", "NumericGreaterThan": 0, "Next": "Succeeded"}],
+            {"Variable": "$.loaded.count", "NumericGreaterThan": 0, "Next": "Report"}],
             "Default": "NotLoaded"},
         "NotLoaded": {"Type": "Pass", "Parameters": {
             "Error": "RunNotLoaded",
@@ -196,7 +199,7 @@ def definition(m: MachineInputs, *, runtime: str = "glue", poll_seconds: int = 3
     """The pipeline's state machine definition (ASL, JSONPath query language)."""
     task = _glue_task if runtime == "glue" else _emr_task
     return {
-        "Comment": f"Constellation {m.pipeline}: land, transform, load into Redshift, check the ledger",
+        "Comment": f"Constellation {m.pipeline}: land, transform, load into Redshift, check the ledger, report",
         "StartAt": "Clock",
         "TimeoutSeconds": timeout_seconds,
         "States": {
@@ -204,6 +207,8 @@ def definition(m: MachineInputs, *, runtime: str = "glue", poll_seconds: int = 3
             "LandAndTransform": task(m, "land,transform", "transform", "Load"),
             "Load": task(m, "load", "load", "Summarise"),
             **_summary(m, poll_seconds),
+            # after the ledger shows the run loaded: the HTML report into the lake's _reports/
+            "Report": task(m, "report", "report", "Succeeded"),
             **_failure(m),
         },
     }

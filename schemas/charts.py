@@ -108,11 +108,35 @@ EUROSTAT = (
           "select * from eurostat_revision_log order by dataset, vintage", "table"),
 )
 
+_ESS_LATEST = "(select max(essround) from ess_region_trust)"
+ESS = (
+    Chart("Trust in parliament by region, latest round (weighted mean; the 20 regions with most respondents)",
+          "select cntry || ' ' || region_code as region, trstprl_weighted_mean as trust_in_parliament, "
+          "trstprl_n as answered from ess_region_trust "
+          f"where essround = {_ESS_LATEST} and region_code is not null and trstprl_n > 0 "
+          "order by respondents desc, region limit 20",
+          "hbar", "region", "trust_in_parliament", "region (country, NUTS code)",
+          "trust in parliament, weighted mean (0 = none, 10 = complete)"),
+    Chart("Weighted trust by region beside its Eurostat context (current figures, latest round)",
+          "with context as (select essround, cntry, region_code, context_year, max(population_total) as population, "
+          "max(share_65_plus_pct) as share_65_plus_pct, max(median_age) as median_age "
+          "from ess_respondent_context_current where region_code is not null "
+          "group by essround, cntry, region_code, context_year) "
+          "select t.cntry, t.region_code, t.respondents, t.ppltrst_weighted_mean as social_trust, "
+          "t.trstprl_weighted_mean as trust_in_parliament, c.context_year, c.population, c.share_65_plus_pct, "
+          "c.median_age from ess_region_trust as t left join context as c on c.essround = t.essround "
+          "and c.cntry = t.cntry and c.region_code = t.region_code "
+          f"where t.essround = {_ESS_LATEST} and t.region_code is not null "
+          "order by t.cntry, t.region_code, c.context_year",
+          "table"),
+)
+
 CHARTS: dict[str, tuple[Chart, ...]] = {
     "flights": FLIGHTS,
     "olist": OLIST,
     "adventureworks": ADVENTUREWORKS,
     "eurostat": EUROSTAT,
+    "ess": ESS,
 }
 
 

@@ -61,10 +61,13 @@ def job_arguments(pipeline: str) -> dict[str, str]:
 
 
 def override(argv: list[str], values: dict[str, str]) -> list[str]:
-    """Replace the values of AWS-only options in an argv (lake, warehouse, input)."""
+    """Replace the values of AWS-only options in an argv (lake, warehouse, input), or add them."""
     out = list(argv)
     for key, value in values.items():
-        out[out.index(key) + 1] = value
+        if key in out:
+            out[out.index(key) + 1] = value
+        else:
+            out += [key, value]
     return out
 
 
@@ -130,7 +133,7 @@ class FakeAws:
     def run_glue_job(self, name: str, default_args: dict[str, str], run_args: dict[str, str]) -> int:
         argv = glue.glue_argv(name, default_args, run_args)
         local = override(argv, {"--lake": str(self.lake), "--warehouse": f"duckdb:{self.warehouse}",
-                                "--input": str(self.sample)})
+                                "--input": str(self.sample), "--report-dir": str(self.root / "reports")})
         rc = run_main(local)
         self.glue_runs.append({"run_args": run_args, "argv": argv, "rc": rc})
         return rc
@@ -236,7 +239,8 @@ def test_state_machine_run_succeeds_and_passes_one_run_id_through_every_step(exe
     ok, fake = executed["ok"], executed["fake"]
     assert ok["status"] == "SUCCEEDED", [e for e in ok["events"] if "Failed" in e["type"]]
     runs = executed["ok_glue_runs"]
-    assert [r["run_args"]["--steps"] for r in runs] == ["land,transform", "load"]
+    assert [r["run_args"]["--steps"] for r in runs] == ["land,transform", "load", "report"]
+    assert (fake.root / "reports" / f"{PIPELINE}.html").is_file()  # the report step ran after the load
     run_ids = {r["run_args"]["--run-id"] for r in runs}
     assert len(run_ids) == 1 and RUN_ID.fullmatch(run_id := run_ids.pop())
     assert {r["run_args"]["--run-date"] for r in runs} == {"2024-01-05"}
@@ -254,13 +258,13 @@ def test_state_machine_run_succeeds_and_passes_one_run_id_through_every_step(exe
 
 
 def test_glue_passes_the_job_default_arguments_and_main_runs_them(executed) -> None:
-    fake, (transform, load) = executed["fake"], executed["ok_glue_runs"]
+    fake, (transform, load, report) = executed["fake"], executed["ok_glue_runs"]
     argv = transform["argv"]
     assert argv[:2] == ["--JOB_NAME", f"cst-{PIPELINE}"] and "--JOB_RUN_ID" in argv
     for key, value in job_arguments(PIPELINE).items():
         if key not in ("--job-bookmark-option", "--TempDir"):
             assert argv[argv.index(key) + 1] == value
-    assert (transform["rc"], load["rc"]) == (0, 0)
+    assert (transform["rc"], load["rc"], report["rc"]) == (0, 0, 0)
     raw = list((fake.lake / "raw" / PIPELINE / "ingest_date=2024-01-05").rglob("*.csv"))
     assert raw, "the run date of the execution input is the landing's ingest date"
     manifest = published_runs(LakeLayout(str(fake.lake)), PIPELINE)[0]

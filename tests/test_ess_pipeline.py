@@ -128,6 +128,27 @@ def test_weighted_trust_means_per_region_match_pandas_on_the_raw_file(loaded, es
         assert got[key][0] == pytest.approx(mean, rel=1e-9)
 
 
+def test_the_report_charts_trust_in_parliament_per_region_as_pandas_computes_it(loaded):
+    from schemas.charts import charts_of
+
+    essround = max(loaded["raw"])
+    frame = loaded["raw"][essround]
+    weight = frame["anweight"] if "anweight" in frame else frame["pspwght"] * frame["pweight"]
+    frame = frame.assign(w=weight)[frame.region.notna()]
+    answered = frame[~frame.trstprl.isin(TRUST_CODES) & frame.trstprl.notna()]
+    means = {f"{c} {r}": float(np.sum(g.w * g.trstprl) / np.sum(g.w))
+             for (c, r), g in answered.groupby(["cntry", "region"])}
+    size = frame.groupby(["cntry", "region"]).size()
+    top = sorted(((-n, f"{c} {r}") for (c, r), n in size.items() if f"{c} {r}" in means))[:20]
+    chart, table = charts_of("ess")
+    got = rows(loaded["wh"], chart.sql)
+    assert [r[0] for r in got] == [region for _, region in top]
+    for region, mean, _ in got:
+        assert mean == pytest.approx(means[region], rel=1e-9)
+    context = rows(loaded["wh"], table.sql)
+    assert {f"{r[0]} {r[1]}" for r in context} == {f"{c} {r}" for c, r in size.index}
+
+
 def test_region_match_counts_per_country(loaded):
     got = {(r, c): (n, m) for r, c, n, m in rows(
         loaded["wh"], "select essround, cntry, respondents, matched from ess_region_match")}
