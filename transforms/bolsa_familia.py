@@ -141,13 +141,28 @@ def stage_families(raw: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame
 
 
 def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """Every element of every page (``_source_file``, ``json``: a JSON list of records) as its
-    JSON text with its position, and quarantine records for pages that are not a JSON list."""
-    lists = pages.select(SOURCE_FILE, "json", F.from_json("json", T.ArrayType(T.StringType())).alias("items"))
-    bad_pages = quarantine_records(lists.filter(F.col("items").isNull()), source=S.API_SOURCE,
-                                   record=F.substring("json", 1, 2000), reason="page is not a JSON list of records")
-    records = lists.select(SOURCE_FILE, F.posexplode("items").alias(ROW_ID, "record"))
-    return records, bad_pages
+    """Every record of every page (``_source_file``, ``json``: a JSON list of records) with its
+    position (``_row_id``), its JSON text (``record``) and its fields (``r``), and quarantine
+    records for pages that are not a JSON list.
+
+    A page is parsed whole with the record schema first, so ``valor`` is read from the JSON
+    literal as a decimal (exact). A page where some record does not fit the schema is split
+    into its records' texts and each is parsed alone (the bad one is quarantined with its
+    reason); Spark re-writes a split record's numbers through a double, exact up to 15
+    significant digits (centavos of any amount below 10 trillion BRL)."""
+    lists = pages.select(SOURCE_FILE, "json",
+                         F.from_json("json", T.ArrayType(S.API_RECORD)).alias("typed"),
+                         F.from_json("json", T.ArrayType(T.StringType())).alias("texts"))
+    typed = (lists.filter(F.col("typed").isNotNull())
+             .select(SOURCE_FILE, F.posexplode("typed").alias(ROW_ID, "r"))
+             .select(SOURCE_FILE, ROW_ID, F.to_json("r").alias("record"), "r"))
+    split = (lists.filter(F.col("typed").isNull() & F.col("texts").isNotNull())
+             .select(SOURCE_FILE, F.posexplode("texts").alias(ROW_ID, "record"))
+             .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", S.API_RECORD).alias("r")))
+    bad_pages = quarantine_records(lists.filter(F.col("typed").isNull() & F.col("texts").isNull()),
+                                   source=S.API_SOURCE, record=F.substring("json", 1, 2000),
+                                   reason="page is not a JSON list of records")
+    return typed.unionByName(split), bad_pages
 
 
 def stage_api(records: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]:
@@ -173,8 +188,7 @@ def stage_api(records: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]
         F.when(valor != F.round(valor, 2), F.lit("valor: more decimals than centavos")),
         F.when(F.abs(valor) >= F.lit(10**16), F.lit("valor: beyond DECIMAL(18,2)")),
     )
-    checked = records.select(SOURCE_FILE, ROW_ID, "record").withColumn("r", F.from_json("record", S.API_RECORD)) \
-        .select(SOURCE_FILE, ROW_ID, "record", reason.alias("reason"), code.cast("int").alias("codigo"),
+    checked = records.select(SOURCE_FILE, ROW_ID, "record", reason.alias("reason"), code.cast("int").alias("codigo"),
                 month_key.alias("month_key"), F.trim(F.col("r.tipo.descricao")).alias("programme"),
                 qty.cast("int").alias("families_paid"), valor.cast("decimal(18,2)").alias("amount_brl"))
     bad = quarantine_records(checked.filter(F.col("reason").isNotNull()), source=S.API_SOURCE,

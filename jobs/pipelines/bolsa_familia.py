@@ -38,7 +38,7 @@ def _csv(spark: SparkSession, landing: Landing, layout) -> DataFrame | None:
 
 
 def _pages(spark: SparkSession, files: list[str]) -> DataFrame:
-    return (spark.read.option("wholetext", True).text([lake.spark_path(f) for f in files])
+    return (spark.read.text([lake.spark_path(f) for f in files], wholetext=True)
             .select(F.col("_metadata.file_path").alias(SOURCE_FILE), F.col("value").alias("json")))
 
 
