@@ -42,7 +42,8 @@ STATES = (
     (17, "TO", "Tocantins", -9.46, -48.26), (21, "MA", "Maranhão", -5.42, -45.44), (22, "PI", "Piauí", -6.60, -42.28),
     (23, "CE", "Ceará", -5.20, -39.53), (24, "RN", "Rio Grande do Norte", -5.81, -36.59),
     (25, "PB", "Paraíba", -7.28, -36.72), (26, "PE", "Pernambuco", -8.38, -37.86), (27, "AL", "Alagoas", -9.62, -36.82),
-    (28, "SE", "Sergipe", -10.57, -37.45), (29, "BA", "Bahia", -13.29, -41.71), (31, "MG", "Minas Gerais", -18.10, -44.38),
+    (28, "SE", "Sergipe", -10.57, -37.45), (29, "BA", "Bahia", -13.29, -41.71),
+    (31, "MG", "Minas Gerais", -18.10, -44.38),
     (32, "ES", "Espírito Santo", -19.19, -40.34), (33, "RJ", "Rio de Janeiro", -22.25, -42.66),
     (35, "SP", "São Paulo", -22.19, -48.79), (41, "PR", "Paraná", -24.89, -51.55),
     (42, "SC", "Santa Catarina", -27.45, -50.95), (43, "RS", "Rio Grande do Sul", -30.17, -53.50),
@@ -123,8 +124,8 @@ def generate_bolsa_familia_with_counts(out_dir: str | Path, *, scale: float = 1.
                                                                                   "longitude"], states, bom=True))
     rows = [[m["code7"], m["nome"], None if i == 5 else m["latitude"], None if i == 5 else m["longitude"],
              m["capital"], m["uf"]] for i, m in enumerate(munis)]
-    result["municipios"] = (out / "municipios.csv", _write_csv(
-        out / "municipios.csv", ["codigo_ibge", "nome", "latitude", "longitude", "capital", "codigo_uf"], rows, bom=True))
+    header = ["codigo_ibge", "nome", "latitude", "longitude", "capital", "codigo_uf"]
+    result["municipios"] = (out / "municipios.csv", _write_csv(out / "municipios.csv", header, rows, bom=True))
 
     missing_from_misocial = munis[-1]["code6"]  # in the list and the API feed, not in MI Social
     missing_from_api = munis[-2]["code6"]  # in the list and MI Social, not in the API feed
@@ -135,9 +136,8 @@ def generate_bolsa_familia_with_counts(out_dir: str | Path, *, scale: float = 1.
         level = m["size"]
         per_family = rng.randint(15_000, 25_000)  # cents
         for t in range(months):
-            level = max(1, level + rng.randint(-level // 40 - 1, level // 40 + 1))
-            f = level
-            cents = f * (per_family + rng.randint(-400, 400))
+            f = level + rng.randint(-level // 50, level // 50)  # steady: only the injected jump is an anomaly
+            cents = f * (per_family + rng.randint(-200, 200))
             if m["code6"] == anomaly_code and t == ANOMALY_MONTH_INDEX:
                 cents = f * per_family * 3
             families[m["code6"], t] = f

@@ -114,7 +114,8 @@ DIM_MUNICIPALITY = dimension_spec(
     ),
     key="municipality_code",
     natural_key=("municipality_code6",),
-    checks=(Expression("region known", "region is null or region in ('Norte','Nordeste','Sudeste','Sul','Centro-Oeste')"),),
+    checks=(Expression("region known",
+                       "region is null or region in ('Norte', 'Nordeste', 'Sudeste', 'Sul', 'Centro-Oeste')"),),
 )
 
 _MONTH = (
@@ -130,7 +131,8 @@ FACT_SOCIAL_BENEFIT_MONTH = TableSpec(
     description="Benefits of each type counted by MI Social; NULL where the month was not reported.",
     columns=(
         *_MONTH,
-        *[Column(c, "int", True, f"Benefits counted ({raw}); null: not reported") for raw, c in BENEFIT_COLUMNS.items()],
+        *[Column(c, "int", True, f"Benefits counted ({raw}); null: not reported")
+          for raw, c in BENEFIT_COLUMNS.items()],
     ),
     primary_key=("municipality_code", "month_key"),
     partition_by=("month_key",),
@@ -165,7 +167,8 @@ FACT_TRANSFER_MONTH = TableSpec(
 TABLES = (DIM_MUNICIPALITY, FACT_SOCIAL_BENEFIT_MONTH, FACT_TRANSFER_MONTH)
 
 # Robust anomaly rule of bolsa_municipality_month (documented in docs/bolsa_familia.md).
-ANOMALY_Z = 3.5
+ANOMALY_Z = 3.5  # robust z above this
+ANOMALY_MIN_CHANGE = 0.10  # and more than this share of the trailing median
 ANOMALY_MIN_HISTORY = 6
 
 VIEWS = (

@@ -171,7 +171,8 @@ def stage_api(records: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]
     most two decimals; ``quantidadeBeneficiados`` from its text. Returns (rows, quarantine)."""
     date_text = F.trim(F.col("r.dataReferencia"))
     date_ok = date_text.rlike(r"^\d{2}/\d{2}/\d{4}$")
-    month_key = F.when(date_ok, F.substring(date_text, 7, 4).cast("int") * 100 + F.substring(date_text, 4, 2).cast("int"))
+    month_key = F.when(date_ok, F.substring(date_text, 7, 4).cast("int") * 100
+                       + F.substring(date_text, 4, 2).cast("int"))
     qty = F.trim(F.col("r.quantidadeBeneficiados"))
     code = F.trim(F.col("r.municipio.codigoIBGE"))
     valor = F.col("r.valor")

@@ -1,8 +1,9 @@
 -- The audit mart, one row per municipality and month: families paid, BRL, BRL per family, the
 -- change from the previous month, and a robust anomaly flag against the municipality's own
--- trailing 12 months (the months before, not the month itself): robust z = |x - median| /
--- (1.4826 * MAD) above 3.5, with at least 6 months of history; when the MAD is 0 a move of more
--- than 10% of the median is flagged. Checked for families paid and for BRL per family. Each
+-- trailing 12 months (the months before, not the month itself): flagged when, with at least 6
+-- months of history, the value is more than 10% away from the trailing median AND its robust
+-- z = |x - median| / (1.4826 * MAD) is above 3.5 (a MAD of 0 counts as above). Checked for
+-- families paid and for BRL per family. Each
 -- percentile is its own CTE: Redshift needs one ORDER BY for all sort-based aggregates of a query.
 create or replace view bolsa_municipality_month as
 with monthly as (
@@ -91,15 +92,15 @@ with_history as (
 flagged as (
     select
         w.*,
-        case when w.history_months >= 6 and (
-                (w.mad_families > 0 and abs(w.families_paid - w.median_families) / (1.4826 * w.mad_families) > 3.5)
-                or (w.mad_families = 0 and abs(w.families_paid - w.median_families) > 0.1 * w.median_families))
+        case when w.history_months >= 6
+                and abs(w.families_paid - w.median_families) > 0.1 * w.median_families
+                and (w.mad_families = 0
+                    or abs(w.families_paid - w.median_families) / (1.4826 * w.mad_families) > 3.5)
             then true else false end as families_anomaly,
-        case when w.history_months >= 6 and (
-                (w.mad_brl_per_family > 0
-                    and abs(w.brl_per_family - w.median_brl_per_family) / (1.4826 * w.mad_brl_per_family) > 3.5)
-                or (w.mad_brl_per_family = 0
-                    and abs(w.brl_per_family - w.median_brl_per_family) > 0.1 * w.median_brl_per_family))
+        case when w.history_months >= 6
+                and abs(w.brl_per_family - w.median_brl_per_family) > 0.1 * w.median_brl_per_family
+                and (w.mad_brl_per_family = 0
+                    or abs(w.brl_per_family - w.median_brl_per_family) / (1.4826 * w.mad_brl_per_family) > 3.5)
             then true else false end as brl_per_family_anomaly
     from with_history as w
 )
