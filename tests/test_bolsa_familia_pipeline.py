@@ -21,7 +21,12 @@ MUNICIPIOS = """(select cast(codigo_ibge as int) as code7, cast(codigo_ibge as i
                  from read_csv('{d}/municipios.csv', all_varchar = true, header = true))"""
 
 
+LAST_QUARANTINE = "(select * from quarantine where run_id = (select max(run_id) from quarantine)) as q"
+
+
 def rows(wh: Path, sql: str) -> list[tuple]:
+    """The answer of the warehouse; ``from quarantine`` reads the last run's quarantine."""
+    sql = sql.replace("from quarantine", f"from {LAST_QUARANTINE}")
     con = duckdb.connect(str(wh), read_only=True)
     try:
         return con.execute(sql).fetchall()
