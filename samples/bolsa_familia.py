@@ -110,8 +110,10 @@ def _brl(cents: int) -> str:
 
 
 def generate_bolsa_familia_with_counts(out_dir: str | Path, *, scale: float = 1.0, seed: int = 42,
-                                       months: int = MONTHS) -> dict[str, tuple[Path, int]]:
-    """Write every file; returns {name: (path, data rows)} (API records for the JSON pages)."""
+                                       months: int = MONTHS, api_months: int | None = None,
+                                       ) -> dict[str, tuple[Path, int]]:
+    """Write every file; returns {name: (path, data rows)} (API records for the JSON pages).
+    ``api_months``: how many monthly transparency pages (default: from the 7th month to the last)."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     out = Path(out_dir)
@@ -176,7 +178,8 @@ def generate_bolsa_familia_with_counts(out_dir: str | Path, *, scale: float = 1.
                                    _write_csv(out / "misocial_familias.csv", FAMILY_HEADER, family_rows))
 
     record_id = 90_000_000
-    for t in range(min(6, months), months):
+    first_api = min(6, months)
+    for t in range(first_api, months if api_months is None else min(months, first_api + api_months)):
         month = month_at(t)
         records = []
         for m in munis:
