@@ -57,7 +57,12 @@ BENEFIT_HEADER = ("ibge", "siglauf", "anomes", "qtd_ben_bas", "qtd_ben_var", "qt
                   "qtd_ben_bvg", "qtd_ben_bsp")
 FAMILY_HEADER = ("ibge", "anomes", "qtd_familias_beneficiarias_bolsa_familia", "valor_repassado_bolsa_familia")
 UNKNOWN_CODES = (119999, 289999)  # 6-digit codes of no municipality of the list
-ANOMALY_MONTH_INDEX = 20  # the 21st month: API feed
+
+
+def anomaly_month_index(months: int) -> int:
+    """The month (0-based) of the injected jump: the fourth from the end (the 21st of 24), in the
+    API feed and with the trailing history the rule needs."""
+    return months - 4
 
 
 def check_digit(code6: int) -> int:
@@ -140,7 +145,7 @@ def generate_bolsa_familia_with_counts(out_dir: str | Path, *, scale: float = 1.
         for t in range(months):
             f = level + rng.randint(-level // 50, level // 50)  # steady: only the injected jump is an anomaly
             cents = f * (per_family + rng.randint(-200, 200))
-            if m["code6"] == anomaly_code and t == ANOMALY_MONTH_INDEX:
+            if m["code6"] == anomaly_code and t == anomaly_month_index(months):
                 cents = f * per_family * 3
             families[m["code6"], t] = f
             paid[m["code6"], t] = cents

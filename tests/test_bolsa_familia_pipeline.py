@@ -12,10 +12,16 @@ import duckdb
 import pytest
 
 from jobs.main import main
-from samples.bolsa_familia import ANOMALY_MONTH_INDEX, build_municipalities, generate_bolsa_familia, month_at
+from samples.bolsa_familia import (
+    anomaly_month_index,
+    build_municipalities,
+    generate_bolsa_familia_with_counts,
+    month_at,
+)
 from tests.conftest import shared_data
 
 SCALE = 0.01
+MONTHS = 14  # fewer than the sample's 24: fewer month partitions to write, the same cases
 TABLES = ("dim_municipality", "fact_social_benefit_month", "fact_transfer_month")
 MUNICIPIOS = """(select cast(codigo_ibge as int) as code7, cast(codigo_ibge as int) // 10 as code6, codigo_uf
                  from read_csv('{d}/municipios.csv', all_varchar = true, header = true))"""
@@ -53,7 +59,7 @@ def run(root: Path, folder: Path, wh: str = "wh.duckdb") -> int:
 def loaded(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("bolsa_pipeline")
     folder = root / "in"
-    generate_bolsa_familia(folder, scale=SCALE, seed=42)
+    generate_bolsa_familia_with_counts(folder, scale=SCALE, seed=42, months=MONTHS)
     assert run(root, folder) == 0
     first = dump(root / "wh.duckdb")
     assert run(root, folder) == 0  # the same files again: months replaced, nothing duplicated
@@ -143,7 +149,7 @@ def test_national_and_state_totals_reconcile_to_the_municipalities_of_the_raw_fi
 def test_the_anomaly_list_is_the_injected_jump_and_identical_on_a_rerun(loaded):
     injected = build_municipalities(SCALE)[3]["code7"]
     found = rows(loaded["wh"], "select municipality_code, month_key, brl_per_family_anomaly from bolsa_anomalies")
-    assert found == [(injected, month_at(ANOMALY_MONTH_INDEX), True)]
+    assert found == [(injected, month_at(anomaly_month_index(MONTHS)), True)]
     assert loaded["first"]["bolsa_anomalies"] == loaded["second"]["bolsa_anomalies"]
 
 
@@ -157,8 +163,10 @@ def test_a_rerun_of_the_same_months_leaves_the_warehouse_identical(loaded):
 def test_feed_gaps_name_the_municipality_missing_from_each_feed(loaded):
     gaps = dict((m, (b, t)) for m, b, t in rows(
         loaded["wh"], "select month_key, only_benefit_feed, only_transfer_feed from bolsa_feed_gaps_month"))
-    assert gaps[month_at(6)] == (0, 1)  # the municipality absent from MI Social has API transfers
-    assert gaps[month_at(12)] == (1, 0)  # the one absent from the API has MI Social counts only
+    # months 7-12: MI Social's transfers and the API; the municipality absent from MI Social has API transfers
+    assert gaps[month_at(6)] == (0, 1)
+    # from month 13 the API alone: the municipality absent from it has MI Social counts only
+    assert gaps[month_at(12)] == (1, 1)
     coverage = rows(loaded["wh"], "select count(*) from bolsa_coverage_month where coverage_ratio is not null")
     assert coverage[0][0] > 0
 
