@@ -153,9 +153,11 @@ def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
     lists = pages.select(SOURCE_FILE, "json",
                          F.from_json("json", T.ArrayType(S.API_RECORD)).alias("typed"),
                          F.from_json("json", T.ArrayType(T.StringType())).alias("texts"))
+    # A typed element keeps its JSON text beside it: a field Spark could not read as its type
+    # (a "valor" that is text) is null in the element but still in the text, so it is refused.
     typed = (lists.filter(F.col("typed").isNotNull())
-             .select(SOURCE_FILE, F.posexplode("typed").alias(ROW_ID, "r"))
-             .select(SOURCE_FILE, ROW_ID, F.to_json("r").alias("record"), "r"))
+             .select(SOURCE_FILE, F.posexplode(F.arrays_zip("typed", "texts")).alias(ROW_ID, "z"))
+             .select(SOURCE_FILE, ROW_ID, F.col("z.texts").alias("record"), F.col("z.typed").alias("r")))
     split = (lists.filter(F.col("typed").isNull() & F.col("texts").isNotNull())
              .select(SOURCE_FILE, F.posexplode("texts").alias(ROW_ID, "record"))
              .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", S.API_RECORD).alias("r")))
