@@ -146,10 +146,10 @@ def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
     records for pages that are not a JSON list.
 
     A page is parsed whole with the record schema first, so ``valor`` is read from the JSON
-    literal as a decimal (exact). A page where some record does not fit the schema is split
-    into its records' texts and each is parsed alone (the bad one is quarantined with its
-    reason); Spark re-writes a split record's numbers through a double, exact up to 15
-    significant digits (centavos of any amount below 10 trillion BRL)."""
+    literal as a decimal (exact). A page the schema cannot read at all is split into its
+    records' texts and each is parsed alone; Spark re-writes such a record's numbers through a
+    double, exact up to 15 significant digits (centavos of any amount below 10 trillion BRL).
+    The ``record`` text is what the quarantine shows and what the checks read fields from."""
     lists = pages.select(SOURCE_FILE, "json",
                          F.from_json("json", T.ArrayType(S.API_RECORD)).alias("typed"),
                          F.from_json("json", T.ArrayType(T.StringType())).alias("texts"))
