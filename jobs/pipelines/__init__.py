@@ -92,6 +92,7 @@ _MODULES = {
     "olist": "jobs.pipelines.olist",
     "eurostat": "jobs.pipelines.eurostat",
     "ess": "jobs.pipelines.ess",
+    "bolsa_familia": "jobs.pipelines.bolsa_familia",
 }
 
 

@@ -1,0 +1,236 @@
+"""bolsa_familia transforms: stage the IBGE lists, MI Social (both layouts) and the transparency
+API records; map every municipality code through the list (6-digit MI Social codes and 7-digit
+codes alike, never by formula alone); build the municipality dimension and the monthly facts.
+Every record read is in a fact or in the quarantine with its reason."""
+
+from __future__ import annotations
+
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from schemas import bolsa_familia as S
+from schemas.spec import UNKNOWN_KEY
+from transforms.quality import QualityResult
+from transforms.staging import (
+    ROW_ID,
+    SOURCE_FILE,
+    RejectRule,
+    accepted,
+    parse_rows,
+    quarantine_records,
+    rejected,
+    split_duplicates,
+)
+
+MONTH_KEY = ["municipality_code", "month_key"]
+TRANSFER_KEY = [*MONTH_KEY, "programme", "source_feed"]
+_LOOKUP = "__lookup_code"
+
+
+def valid_month(month_key: Column) -> Column:
+    """YYYYMM with a month 1-12 (years 1900-2999)."""
+    return month_key.between(190001, 299912) & (month_key % 100).between(1, 12)
+
+
+def month_start(month_key: Column) -> Column:
+    return F.make_date((month_key / 100).cast("int"), (month_key % 100).cast("int"), F.lit(1))
+
+
+# ---- the IBGE lists ----
+
+
+def stage_states(raw: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """One row per state code (codigo_uf, uf, nome); rejected and duplicate rows quarantined."""
+    parsed = parse_rows(raw, S.RAW_ESTADOS, rules=[
+        RejectRule("codigo_uf: not a state code 11-53", ~F.col("codigo_uf").between(11, 53))])
+    states, dups = split_duplicates(accepted(parsed), ["codigo_uf"], source=S.ESTADOS_SOURCE)
+    return states.select("codigo_uf", "uf", "nome"), rejected(parsed, source=S.ESTADOS_SOURCE).unionByName(dups)
+
+
+def build_dim_municipality(raw_municipios: DataFrame, states: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """One row per IBGE municipality (key municipality_code, the 7-digit code) plus the unknown
+    member; the state's abbreviation and name from the state list, the macro-region from the
+    state code's first digit. Returns (dimension, quarantine)."""
+    parsed = parse_rows(raw_municipios, S.RAW_MUNICIPIOS, rules=[
+        RejectRule("codigo_ibge: not a 7-digit IBGE code", ~F.col("codigo_ibge").between(1_000_000, 9_999_999)),
+        RejectRule("codigo_uf: not the first two digits of codigo_ibge",
+                   (F.col("codigo_ibge") / 100_000).cast("int") != F.col("codigo_uf")),
+        RejectRule("capital: not 0 or 1", ~F.col("capital").isin(0, 1)),
+    ])
+    rows, dups = split_duplicates(accepted(parsed), ["codigo_ibge"], source=S.MUNICIPIOS_SOURCE)
+    region = F.create_map(*[F.lit(x) for kv in S.REGIONS.items() for x in kv])[(F.col("codigo_uf") / 10).cast("int")]
+    dim = (rows.join(F.broadcast(states.withColumnRenamed("nome", "state_name")), "codigo_uf", "left")
+           .select(F.col("codigo_ibge").alias("municipality_code"),
+                   (F.col("codigo_ibge") / 10).cast("int").alias("municipality_code6"),
+                   F.col("nome").alias("municipality_name"),
+                   F.col("codigo_uf").cast("smallint").alias("state_code"),
+                   F.col("uf"), F.col("state_name"), region.alias("region"),
+                   "latitude", "longitude", (F.col("capital") == 1).alias("is_capital")))
+    unknown = dim.sparkSession.createDataFrame(
+        [(UNKNOWN_KEY, UNKNOWN_KEY, "Unknown", None, None, None, None, None, None, None)], dim.schema)
+    return dim.unionByName(unknown), rejected(parsed, source=S.MUNICIPIOS_SOURCE).unionByName(dups)
+
+
+def _code_lookup(dim: DataFrame) -> DataFrame:
+    """Both codes of every municipality -> its 7-digit code (6-digit codes are < 1,000,000, so
+    the two never collide)."""
+    known = dim.filter(F.col("municipality_code") != UNKNOWN_KEY)
+    return F.broadcast(
+        known.select(F.col("municipality_code6").alias(_LOOKUP), "municipality_code")
+        .unionByName(known.select(F.col("municipality_code").alias(_LOOKUP), "municipality_code")))
+
+
+def resolve_codes(rows: DataFrame, dim: DataFrame, code: str, *, source: str) -> tuple[DataFrame, DataFrame]:
+    """Rows with ``municipality_code`` resolved through the municipality list from ``code`` (6 or
+    7 digits), and quarantine records for codes of no municipality."""
+    joined = rows.join(_code_lookup(dim), F.col(code) == F.col(_LOOKUP), "left").drop(_LOOKUP)
+    unmapped = joined.filter(F.col("municipality_code").isNull()).drop("municipality_code")
+    bad = quarantine_records(
+        unmapped, source=source, record=F.to_json(F.struct(*[c for c in unmapped.columns if not c.startswith("_")])),
+        reason=F.concat(F.lit(f"{code} "), F.col(code).cast("string"),
+                        F.lit(": maps to no municipality of the list (municipios.csv)")))
+    return joined.filter(F.col("municipality_code").isNotNull()), bad
+
+
+# ---- MI Social ----
+
+
+def _month_rules(month: str) -> list[RejectRule]:
+    return [RejectRule(f"{month}: not a month YYYYMM", ~valid_month(F.col(month)))]
+
+
+def stage_benefits(raw: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """MI Social benefit counts: one row per municipality and month. Returns (rows, quarantine):
+    malformed, non-integer, negative, bad-month, unmapped and duplicate rows refused."""
+    counts = list(S.BENEFIT_COLUMNS)
+    parsed = parse_rows(raw, S.RAW_BENEFITS, rules=[
+        *_month_rules("anomes"),
+        RejectRule("negative benefit count", F.least(*[F.col(c) for c in counts]) < 0)])
+    resolved, unmapped = resolve_codes(accepted(parsed), dim, "ibge", source=S.BENEFITS_SOURCE)
+    resolved = resolved.withColumn("month_key", F.col("anomes"))
+    rows, dups = split_duplicates(resolved, MONTH_KEY, source=S.BENEFITS_SOURCE)
+    return rows, reduce(DataFrame.unionByName, [rejected(parsed, source=S.BENEFITS_SOURCE), unmapped, dups])
+
+
+def build_fact_social_benefit(rows: DataFrame) -> DataFrame:
+    """One row per municipality and month; benefit counts by type, null where not reported."""
+    return rows.select("municipality_code", "month_key", month_start(F.col("month_key")).alias("month_start"),
+                       *[F.col(raw).alias(name) for raw, name in S.BENEFIT_COLUMNS.items()])
+
+
+def stage_families(raw: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """MI Social's transfers layout as transfer rows (programme Bolsa Família, feed misocial);
+    BRL parsed exactly as DECIMAL(18,2) from the text."""
+    families, amount = "qtd_familias_beneficiarias_bolsa_familia", "valor_repassado_bolsa_familia"
+    parsed = parse_rows(raw, S.RAW_FAMILIES, rules=[
+        *_month_rules("anomes"),
+        RejectRule("negative families or amount", (F.col(families) < 0) | (F.col(amount) < 0))])
+    resolved, unmapped = resolve_codes(accepted(parsed), dim, "ibge", source=S.FAMILIES_SOURCE)
+    rows = resolved.select(
+        "municipality_code", F.col("anomes").alias("month_key"), F.lit("Bolsa Família").alias("programme"),
+        F.lit(S.FEED_MISOCIAL).alias("source_feed"), F.col(families).alias("families_paid"),
+        F.col(amount).alias("amount_brl"), SOURCE_FILE, ROW_ID)
+    rows, dups = split_duplicates(rows, TRANSFER_KEY, source=S.FAMILIES_SOURCE)
+    return rows, reduce(DataFrame.unionByName, [rejected(parsed, source=S.FAMILIES_SOURCE), unmapped, dups])
+
+
+# ---- transparency API ----
+
+
+def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """Every record of every page (``_source_file``, ``json``: a JSON list of records) with its
+    position (``_row_id``), its JSON text (``record``) and its fields (``r``), and quarantine
+    records for pages that are not a JSON list.
+
+    A page is parsed whole with the record schema first, so ``valor`` is read from the JSON
+    literal as a decimal (exact). A page the schema cannot read at all is split into its
+    records' texts and each is parsed alone; Spark re-writes such a record's numbers through a
+    double, exact up to 15 significant digits (centavos of any amount below 10 trillion BRL).
+    The ``record`` text is what the quarantine shows and what the checks read fields from."""
+    lists = pages.select(SOURCE_FILE, "json",
+                         F.from_json("json", T.ArrayType(S.API_RECORD)).alias("typed"),
+                         F.from_json("json", T.ArrayType(T.StringType())).alias("texts"))
+    # A typed element keeps its JSON text beside it: a field Spark could not read as its type
+    # (a "valor" that is text) is null in the element but still in the text, so it is refused.
+    typed = (lists.filter(F.col("typed").isNotNull())
+             .select(SOURCE_FILE, F.posexplode(F.arrays_zip("typed", "texts")).alias(ROW_ID, "z"))
+             .select(SOURCE_FILE, ROW_ID, F.col("z.texts").alias("record"), F.col("z.typed").alias("r")))
+    split = (lists.filter(F.col("typed").isNull() & F.col("texts").isNotNull())
+             .select(SOURCE_FILE, F.posexplode("texts").alias(ROW_ID, "record"))
+             .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", S.API_RECORD).alias("r")))
+    bad_pages = quarantine_records(lists.filter(F.col("typed").isNull() & F.col("texts").isNull()),
+                                   source=S.API_SOURCE, record=F.substring("json", 1, 2000),
+                                   reason="page is not a JSON list of records")
+    return typed.unionByName(split), bad_pages
+
+
+def stage_api(records: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """API records as transfer rows (feed transparencia; programme from ``tipo.descricao``).
+    ``valor`` is read from the JSON literal as a wide decimal (never a float) and must have at
+    most two decimals; ``quantidadeBeneficiados`` from its text. Returns (rows, quarantine)."""
+    date_text = F.trim(F.col("r.dataReferencia"))
+    date_ok = date_text.rlike(r"^\d{2}/\d{2}/\d{4}$")
+    month_key = F.when(date_ok, F.substring(date_text, 7, 4).cast("int") * 100
+                       + F.substring(date_text, 4, 2).cast("int"))
+    qty = F.trim(F.col("r.quantidadeBeneficiados"))
+    code = F.trim(F.col("r.municipio.codigoIBGE"))
+    valor = F.col("r.valor")
+    reason = F.coalesce(
+        F.when(F.col("r").isNull() | F.col("r.municipio").isNull(), F.lit("not a transparency API record")),
+        F.when(~date_ok | ~valid_month(month_key), F.lit("dataReferencia: not a date DD/MM/YYYY")),
+        F.when(~F.coalesce(code.rlike(r"^\d{7}$"), F.lit(False)), F.lit("municipio.codigoIBGE: not a 7-digit code")),
+        F.when(F.trim(F.col("r.tipo.descricao")).isNull() | (F.trim(F.col("r.tipo.descricao")) == ""),
+               F.lit("tipo.descricao: no programme")),
+        F.when(qty.rlike(r"^-\d+$"), F.lit("quantidadeBeneficiados: negative")),
+        F.when(qty.isNotNull() & ~qty.rlike(r"^\d{1,9}$"), F.lit("quantidadeBeneficiados: not an integer")),
+        F.when(valor.isNull() & F.get_json_object("record", "$.valor").isNotNull(), F.lit("valor: not a number")),
+        F.when(valor < 0, F.lit("valor: negative")),
+        F.when(valor != F.round(valor, 2), F.lit("valor: more decimals than centavos")),
+        F.when(F.abs(valor) >= F.lit(10**16), F.lit("valor: beyond DECIMAL(18,2)")),
+    )
+    checked = records.select(SOURCE_FILE, ROW_ID, "record", reason.alias("reason"), code.cast("int").alias("codigo"),
+                month_key.alias("month_key"), F.trim(F.col("r.tipo.descricao")).alias("programme"),
+                qty.cast("int").alias("families_paid"), valor.cast("decimal(18,2)").alias("amount_brl"))
+    bad = quarantine_records(checked.filter(F.col("reason").isNotNull()), source=S.API_SOURCE,
+                             record=F.col("record"), reason=F.col("reason"))
+    good = checked.filter(F.col("reason").isNull()).drop("reason", "record")
+    resolved, unmapped = resolve_codes(good, dim, "codigo", source=S.API_SOURCE)
+    rows = resolved.select("municipality_code", "month_key", "programme",
+                           F.lit(S.FEED_TRANSPARENCIA).alias("source_feed"), "families_paid", "amount_brl",
+                           SOURCE_FILE, ROW_ID)
+    rows, dups = split_duplicates(rows, TRANSFER_KEY, source=S.API_SOURCE)
+    return rows, reduce(DataFrame.unionByName, [bad, unmapped, dups])
+
+
+def build_fact_transfer(*rows: DataFrame) -> DataFrame:
+    """One row per municipality, month, programme and source feed."""
+    return reduce(DataFrame.unionByName, rows).select(
+        "municipality_code", "month_key", month_start(F.col("month_key")).alias("month_start"), "programme",
+        "source_feed", "families_paid", "amount_brl")
+
+
+# ---- coverage between the feeds ----
+
+COVERAGE_RULE = "feed coverage: municipality-months in one feed only (benefit counts vs transfers)"
+
+
+def feed_gaps(benefits: DataFrame, transfers: DataFrame) -> DataFrame:
+    """One row per month with a gap: municipalities with benefit counts but no transfer
+    (``only_benefits``) and with a transfer but no benefit counts (``only_transfers``)."""
+    b = benefits.select(*MONTH_KEY).distinct().withColumn("in_b", F.lit(True))
+    t = transfers.select(*MONTH_KEY).distinct().withColumn("in_t", F.lit(True))
+    both = b.join(t, MONTH_KEY, "full")
+    return (both.groupBy("month_key")
+            .agg(F.sum(F.when(F.col("in_t").isNull(), 1).otherwise(0)).alias("only_benefits"),
+                 F.sum(F.when(F.col("in_b").isNull(), 1).otherwise(0)).alias("only_transfers"))
+            .filter((F.col("only_benefits") > 0) | (F.col("only_transfers") > 0)))
+
+
+def coverage_result(gaps: list[tuple[int, int, int]]) -> QualityResult:
+    """A warning with the number of municipality-months in one feed only, months as samples."""
+    total = sum(b + t for _, b, t in gaps)
+    return QualityResult("fact_transfer_month", COVERAGE_RULE, "warning", total,
+                         sample=[f"{m}: {b} benefits only, {t} transfers only" for m, b, t in gaps[:5]])
