@@ -9,8 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from jobs.config import ConfigError
-from jobs.main import parse_args
 from samples.bolsa_familia import check_digit
 from transforms import bolsa_familia as B
 from transforms.staging import SOURCE_FILE
@@ -63,11 +61,3 @@ def test_six_and_seven_digit_codes_map_through_the_list_and_unknown_ones_are_qua
     resolved, bad = B.resolve_codes(rows, dim, "ibge", source="x")
     assert sorted(r["municipality_code"] for r in resolved.collect()) == [2800308, 2800308]
     assert [r["reason"] for r in bad.collect()] == ["ibge 280031: maps to no municipality of the list (municipios.csv)"]
-
-
-def test_source_api_without_the_api_module_is_a_clear_config_error(monkeypatch):
-    import jobs.sources.bolsa_familia as source
-
-    monkeypatch.setattr(source, "_transparencia", lambda: None)
-    with pytest.raises(ConfigError, match="the transparency API source is not built yet"):
-        parse_args(["bolsa_familia", "--source", "api", "--lake", "lk", "--warehouse", "duckdb:w.duckdb"])

@@ -15,11 +15,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jobs import lake
 from jobs.manifest import InputFile, Landing, write_landing
 from jobs.sources import InputError
+from jobs.sources.transparencia import TransparenciaSettings, extract_api
 from schemas import bolsa_familia as S
 
 if TYPE_CHECKING:
@@ -27,16 +28,6 @@ if TYPE_CHECKING:
     from jobs.pipelines import Pipeline
 
 log = logging.getLogger(__name__)
-NOT_BUILT = "the transparency API source is not built yet"
-
-
-def _transparencia() -> Any | None:
-    """The transparency API source module, when this build has it."""
-    try:
-        from jobs.sources import transparencia
-    except ImportError:
-        return None
-    return transparencia
 
 
 @dataclass(frozen=True)
@@ -46,7 +37,7 @@ class BolsaFamiliaSettings:
 
     source: str = "sample"  # sample | files | api
     input: str | None = None
-    api: Any = None  # TransparenciaSettings for --source api
+    api: TransparenciaSettings | None = None  # for --source api
 
     @classmethod
     def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
@@ -57,8 +48,7 @@ class BolsaFamiliaSettings:
         group.add_argument("--input", metavar="URI",
                            help="folder or s3:// prefix holding MI Social *.csv (either layout), municipios.csv, "
                                 "estados.csv and transparencia*.json pages")
-        if (module := _transparencia()) is not None:
-            module.TransparenciaSettings.add_arguments(group)
+        TransparenciaSettings.add_arguments(group)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> BolsaFamiliaSettings:
@@ -71,11 +61,7 @@ class BolsaFamiliaSettings:
             raise ConfigError("--source files needs --input (the folder holding the files)")
         if source == "sample" and args.input:
             raise ConfigError("--input and --source sample: give one (--input reads files)")
-        api = None
-        if source == "api":
-            if (module := _transparencia()) is None:
-                raise ConfigError(f"--source api: {NOT_BUILT}")
-            api = module.TransparenciaSettings.from_args(args, environ)
+        api = TransparenciaSettings.from_args(args, environ) if source == "api" else None
         return cls(source=source, input=user_path(args.input) if args.input else None, api=api)
 
 
@@ -135,11 +121,8 @@ def land(cfg: RunConfig, pipeline: Pipeline) -> Landing:
     folder = settings.input or sample_folder(pipeline, scale=cfg.sample_scale, seed=cfg.seed)
     inputs = _land_folder(folder, raw_dir, cfg.run_id)
     if settings.source == "api":
-        module = _transparencia()
-        if module is None:  # settings were built by a build that had it
-            raise InputError(NOT_BUILT)
         inputs = [f for f in inputs if f.source != S.API_SOURCE]  # the API's pages replace saved ones
-        inputs += module.extract_api(settings.api, lake.join(raw_dir, "api"),
+        inputs += extract_api(settings.api, lake.join(raw_dir, "api"),
                                      checkpoint_uri=cfg.layout.state(pipeline.name, "transparencia"),
                                      municipalities=municipality_codes(inputs))
     landing = Landing(run_id=cfg.run_id, pipeline=pipeline.name, ingest_date=cfg.run_date.isoformat(),
