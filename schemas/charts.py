@@ -131,12 +131,23 @@ ESS = (
           "table"),
 )
 
+BOLSA_FAMILIA = (
+    Chart("BRL paid per family by state, latest month",
+          "select uf, cast(amount_brl as double) / families_paid as brl_per_family, families_paid, amount_brl, "
+          "month_key from bolsa_state_month where month_key = (select max(month_key) from bolsa_state_month) "
+          "and families_paid > 0 and amount_brl is not null order by brl_per_family desc, uf",
+          "hbar", "uf", "brl_per_family", "state (UF)", "BRL paid per family (reais)"),
+    Chart("Anomalies: municipality-months far from their own trailing 12 months (median and MAD rule)",
+          "select * from bolsa_anomalies order by month_key, uf, municipality_code, source_feed", "table"),
+)
+
 CHARTS: dict[str, tuple[Chart, ...]] = {
     "flights": FLIGHTS,
     "olist": OLIST,
     "adventureworks": ADVENTUREWORKS,
     "eurostat": EUROSTAT,
     "ess": ESS,
+    "bolsa_familia": BOLSA_FAMILIA,
 }
 
 

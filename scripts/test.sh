@@ -10,7 +10,8 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 # history pipelines (olist's and ess's are run on Spark 4 by hand: CONSTELLATION_SPARK4_TESTS, see docs/aws.md).
 SPARK4_TESTS="${CONSTELLATION_SPARK4_TESTS:-tests/test_staging.py tests/test_dates.py tests/test_flights_transforms.py
   tests/test_adventureworks_transforms.py tests/test_olist_transforms.py tests/test_eurostat_parsing.py
-  tests/test_eurostat_dims.py tests/test_flights_e2e.py tests/test_adventureworks_e2e.py tests/test_eurostat_pipeline.py}"
+  tests/test_eurostat_dims.py tests/test_bolsa_familia_transforms.py tests/test_flights_e2e.py
+  tests/test_adventureworks_e2e.py tests/test_eurostat_pipeline.py}"
 # asl-validator (npm) checks the generated state machines; idempotent, skipped without npm.
 if command -v npm >/dev/null 2>&1 && [ ! -x build/tools/node_modules/.bin/asl-validator ]; then
   npm install --silent --no-audit --no-fund --prefix build/tools asl-validator@4.0.0 >/dev/null 2>&1 \
@@ -23,7 +24,7 @@ trap 'scripts/postgres.sh stop' EXIT
 pg_env=$(scripts/postgres.sh start)
 eval "$pg_env"
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "$@"
 rc=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
@@ -37,7 +38,7 @@ if [ "$spark4" = 1 ]; then
   scripts/setup.sh --spark 4
   echo "test.sh: the Spark 4 runtime: $(.venv-spark4/bin/python -c 'import pyspark; print(pyspark.__version__)')" >&2
   set +e
-  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider $SPARK4_TESTS
+  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider --durations=10 $SPARK4_TESTS
   rc4=$?
   set -e
   [ "$rc4" -ne 0 ] && echo "test.sh: the suite failed on Spark 4 (exit $rc4)" >&2 && [ "$rc" -eq 0 ] && rc=$rc4

@@ -219,3 +219,19 @@ def test_real_files_load_with_exact_counts_and_every_sergipe_code_mapped(real):
     quarantined = rows(wh, "select count(*) from quarantine where source = 'transparencia'")[0][0]
     assert loaded_api + quarantined == api == 1090
     assert rows(wh, "select count(*) from quarantine where source = 'misocial_beneficios'") == [(0,)]
+
+
+def test_the_report_charts_brl_per_family_by_state_and_the_anomaly_list(loaded):
+    from schemas.charts import charts_of
+
+    by_state, anomalies = charts_of("bolsa_familia")
+    last = rows(loaded["wh"], "select max(month_key) from bolsa_state_month")[0][0]
+    expected = rows(loaded["wh"], "select d.uf, sum(t.amount_brl), sum(t.families_paid) "
+                                  "from bolsa_transfer_month as t join dim_municipality as d "
+                                  "on d.municipality_code = t.municipality_code join bolsa_coverage_month as c "
+                                  "on c.municipality_code = t.municipality_code and c.month_key = t.month_key "
+                                  f"where t.month_key = {last} group by d.uf")
+    got = {r[0]: r[1] for r in rows(loaded["wh"], by_state.sql)}
+    assert got == pytest.approx({uf: float(brl) / families for uf, brl, families in expected if families})
+    assert rows(loaded["wh"], anomalies.sql) == rows(loaded["wh"], "select * from bolsa_anomalies order by all")
+
