@@ -235,3 +235,36 @@ def test_the_report_charts_brl_per_family_by_state_and_the_anomaly_list(loaded):
     assert got == pytest.approx({uf: float(brl) / families for uf, brl, families in expected if families})
     assert rows(loaded["wh"], anomalies.sql) == rows(loaded["wh"], "select * from bolsa_anomalies order by all")
 
+
+
+def test_a_late_correction_of_a_month_replaces_that_month_only(loaded, tmp_path):
+    """A re-sent benefits file whose one municipality-month changed: that row has the new
+    count, every other row is as before (runs last in this module: it changes the warehouse)."""
+    before = rows(loaded["wh"], "select municipality_code, month_key, basic_benefits from fact_social_benefit_month "
+                                "order by all")
+    lines = (loaded["in"] / "misocial_beneficios.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    counts = {}
+    for line in lines[1:]:
+        f = line.split(",")
+        counts[(f[0], f[2])] = counts.get((f[0], f[2]), 0) + 1
+    loaded_keys = {(c // 10, m): b for c, m, b in before}
+    target = next(i for i, line in enumerate(lines[1:], 1)
+                  if (f := line.split(","))[3].isdigit() and counts[(f[0], f[2])] == 1
+                  and loaded_keys.get((int(f[0]), int(f[2]))) == int(f[3]))
+    fields = lines[target].split(",")
+    fields[header.index("qtd_ben_bas")] = str(int(fields[3]) + 1000)
+    lines[target] = ",".join(fields)
+    corrected = tmp_path / "corrected"
+    corrected.mkdir()
+    for f in loaded["in"].iterdir():
+        (corrected / f.name).write_bytes(f.read_bytes())
+    (corrected / "misocial_beneficios.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run(loaded["root"], corrected) == 0
+    after = rows(loaded["wh"], "select municipality_code, month_key, basic_benefits from fact_social_benefit_month "
+                               "order by all")
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 1
+    (old, new), = changed
+    assert old[:2] == new[:2] == (old[0], int(fields[2])) and old[0] // 10 == int(fields[0])
+    assert new[2] == old[2] + 1000
