@@ -11,10 +11,7 @@ of the process tree by os.wait4); the step times come from its summary.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,26 +19,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._common import measure  # noqa: E402
 from samples.bolsa_familia import (  # noqa: E402
     BASE_MUNICIPALITIES,
     MAX_MUNICIPALITIES,
     generate_bolsa_familia_with_counts,
 )
-
-
-def measure(cmd: list[str], log: Path) -> dict:
-    """Run ``cmd`` with its output in ``log``; wall, CPU (process tree) and the step times of its summary."""
-    start = time.perf_counter()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    text = log.read_text(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{text[-3000:]}")
-    steps = dict(re.findall(r"(land|transform|load) ([0-9.]+) s", next(
-        (line for line in text.splitlines() if line.strip().startswith("steps:")), "")))
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, **{k: float(v) for k, v in steps.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated {written['misocial_beneficios'][1]:,} MI Social benefit rows, "
           f"{written['misocial_familias'][1]:,} families rows in {generated:.1f} s")
     result = measure(["./spark-submit.sh", "bolsa_familia", "--input", str(data), "--lake", str(args.workdir / "lake"),
-                      "--warehouse", f"duckdb:{args.workdir / 'wh.duckdb'}"], args.workdir / "run.log")
+                      "--warehouse", f"duckdb:{args.workdir / 'wh.duckdb'}"], args.workdir / "run.log", cwd=REPO)
     print("wall {wall:.1f} s, cpu {cpu:.1f} s; steps: ".format(**result)
           + ", ".join(f"{k} {result[k]:.1f} s" for k in ("land", "transform", "load") if k in result))
     return 0

@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import random
-import re
 import shutil
-import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,24 +28,10 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._common import measure  # noqa: E402
 from samples.eurostat import VINTAGES, generate_eurostat  # noqa: E402
 
 DATASET = "demo_r_pjangrp3"
-
-
-def measure(cmd: list[str], log: Path) -> dict:
-    """Run ``cmd`` with its output in ``log``; wall, CPU (process tree) and the step times of its summary."""
-    start = time.perf_counter()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    text = log.read_text(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{text[-3000:]}")
-    steps = dict(re.findall(r"(land|transform|load) ([0-9.]+) s", next(
-        (line for line in text.splitlines() if line.strip().startswith("steps:")), "")))
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, **{k: float(v) for k, v in steps.items()}}
 
 
 def revise(src: Path, dst: Path, share: float, seed: int) -> int:
