@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 # Runs with the default steps end with the report: write it to a scratch folder, not ./reports.
@@ -49,3 +50,13 @@ def shared_data(*parts: str) -> Path:
         pytest.skip(f"real sample data not available: {path} is absent (../shared/data is "
                     "provided beside the repository on the project's machines)")
     return path
+
+
+def warehouse_rows(path: Path, sql: str) -> list[tuple]:
+    """The rows ``sql`` answers on the DuckDB warehouse file at ``path``, opened read-only."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+

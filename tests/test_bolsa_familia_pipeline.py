@@ -18,7 +18,7 @@ from samples.bolsa_familia import (
     generate_bolsa_familia_with_counts,
     month_at,
 )
-from tests.conftest import shared_data
+from tests.conftest import shared_data, warehouse_rows
 
 SCALE = 0.01
 MONTHS = 14  # fewer than the sample's 24: fewer month partitions to write, the same cases
@@ -32,12 +32,7 @@ LAST_QUARANTINE = "(select * from quarantine where run_id = (select max(run_id) 
 
 def rows(wh: Path, sql: str) -> list[tuple]:
     """The answer of the warehouse; ``from quarantine`` reads the last run's quarantine."""
-    sql = sql.replace("from quarantine", f"from {LAST_QUARANTINE}")
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return warehouse_rows(wh, sql.replace("from quarantine", f"from {LAST_QUARANTINE}"))
 
 
 def raw(sql: str, folder: Path) -> list[tuple]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -19,18 +18,14 @@ from jobs.main import main
 from samples.ess import RELEASES, generate_ess_with_counts
 from samples.eurostat import VINTAGES, generate_eurostat
 from schemas.eurostat import INDICATOR_DATASET, POPULATION_DATASET
+from tests.conftest import warehouse_rows
 from tests.test_eurostat_marts import raw_cells
 
 ROUND7_KEPT = 300
 TRUST_CODES = (77.0, 88.0, 99.0)
 
 
-def rows(wh: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+rows = warehouse_rows
 
 
 def relations(wh: Path) -> set[str]:

@@ -10,13 +10,12 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from jobs.main import main
 from samples.eurostat import VINTAGES, generate_eurostat
 from schemas.eurostat import INDICATOR_DATASET, POPULATION_DATASET
-from tests.conftest import REPO
+from tests.conftest import REPO, warehouse_rows
 from tests.test_eurostat_marts import raw_cells
 
 POP_KEY = "freq, unit, sex_code, age_code, geo_code, time_period"
@@ -24,12 +23,7 @@ IND_KEY = "freq, indicator_code, unit, geo_code, time_period"
 REAL_PJANIND3 = REPO.parent / "shared" / "data" / "eurostat" / "estat_demo_r_pjanind3.tsv.gz"
 
 
-def rows(wh: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+rows = warehouse_rows
 
 
 def dump(wh: Path) -> dict[str, list[tuple]]:

@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from jobs.layout import LakeLayout
@@ -25,6 +24,7 @@ from jobs.main import main
 from jobs.pipelines.olist import EXTRACT_ORDER, state
 from jobs.sources.postgres import PgSettings
 from samples.olist import generate_olist
+from tests.conftest import warehouse_rows
 
 AS_OF = "2018-10-18 00:00:00"  # the initial rows' updated_at: a database that predates the pipeline
 SECRET = "not-a-real-password-7f3a"  # must never show up in a log line or a lake file
@@ -75,12 +75,7 @@ def pg_exec(pg: dict, *statements: str) -> None:
             conn.execute(sql.replace("{s}", pg["schema"]))
 
 
-def wh_rows(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+wh_rows = warehouse_rows
 
 
 @pytest.fixture(scope="module")
