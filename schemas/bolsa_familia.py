@@ -74,6 +74,13 @@ RAW_ESTADOS = RawCsv(
     ),
 )
 CSV_LAYOUTS = (RAW_BENEFITS, RAW_FAMILIES, RAW_MUNICIPIOS, RAW_ESTADOS)
+# MI Social as JSON (a list of records, or a Solr response {"response": {"docs": [...]}}) has the
+# CSV layouts' field names as keys (a null may be left out, as Solr does). A JSON file is of the
+# layout when its first 64 KiB name "ibge", "anomes" and one of the layout's measures.
+MISOCIAL_JSON_KEYS = {
+    BENEFITS_SOURCE: tuple(BENEFIT_COLUMNS),
+    FAMILIES_SOURCE: ("qtd_familias_beneficiarias_bolsa_familia", "valor_repassado_bolsa_familia"),
+}
 
 # One API record; numbers that must stay exact are read as the JSON text (quantities) or as a
 # wide decimal parsed from the literal (valor), never through a float.

@@ -5,6 +5,10 @@ DuckDB directly on the raw files, never by the code under test."""
 
 from __future__ import annotations
 
+import csv
+import json
+import re
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -230,6 +234,49 @@ def test_the_report_charts_brl_per_family_by_state_and_the_anomaly_list(loaded):
     assert got == pytest.approx({uf: float(brl) / families for uf, brl, families in expected if families})
     assert rows(loaded["wh"], anomalies.sql) == rows(loaded["wh"], "select * from bolsa_anomalies order by all")
 
+
+
+def _json_value(text: str):
+    """A CSV value as MI Social's JSON would carry it: a number where it reads as one, null for a
+    blank, else the text."""
+    try:
+        return None if text == "" else json.loads(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else text
+    except ValueError:
+        return text
+
+
+def _as_json_records(csv_file: Path) -> list:
+    """Each record of a CSV file as a JSON object (a record of the wrong width as its text)."""
+    with csv_file.open(newline="", encoding="utf-8") as f:
+        header, *records = list(csv.reader(f))
+    return [dict(zip(header, map(_json_value, r), strict=True)) if len(r) == len(header) else ",".join(r)
+            for r in records]
+
+
+def test_mi_social_as_json_a_list_and_a_solr_response_loads_what_the_csv_loads(loaded, tmp_path):
+    """The same MI Social records as JSON (benefits: a list; transfers: a Solr response with the
+    nulls left out, as Solr serves them) give the same warehouse and the same quarantine; a
+    record the CSV reader finds of the wrong width is a JSON element that is no object."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in loaded["in"].iterdir():
+        if not f.name.startswith("misocial_"):
+            (folder / f.name).write_bytes(f.read_bytes())
+    (folder / "misocial_beneficios.json").write_text(
+        json.dumps(_as_json_records(loaded["in"] / "misocial_beneficios.csv"), ensure_ascii=False), encoding="utf-8")
+    docs = [{k: v for k, v in r.items() if v is not None} if isinstance(r, dict) else r
+            for r in _as_json_records(loaded["in"] / "misocial_familias.csv")]
+    (folder / "misocial_familias.json").write_text(json.dumps(
+        {"responseHeader": {"status": 0}, "response": {"numFound": len(docs), "start": 0, "docs": docs}}),
+        encoding="utf-8")
+    assert run(tmp_path, folder) == 0
+    assert dump(tmp_path / "wh.duckdb") == loaded["first"]
+
+    def reasons(wh: Path) -> Counter:
+        found = rows(wh, "select source, reason from quarantine where source like 'misocial%'")
+        return Counter((s, "record is not a JSON object" if r.startswith("malformed record") else r) for s, r in found)
+    assert reasons(tmp_path / "wh.duckdb") == reasons(loaded["wh"])
+    assert sum(reasons(loaded["wh"]).values()) > 0
 
 
 def test_a_late_correction_of_a_month_replaces_that_month_only(loaded, tmp_path):

@@ -61,3 +61,32 @@ def test_six_and_seven_digit_codes_map_through_the_list_and_unknown_ones_are_qua
     resolved, bad = B.resolve_codes(rows, dim, "ibge", source="x")
     assert sorted(r["municipality_code"] for r in resolved.collect()) == [2800308, 2800308]
     assert [r["reason"] for r in bad.collect()] == ["ibge 280031: maps to no municipality of the list (municipios.csv)"]
+
+
+def test_mi_social_json_lists_and_solr_responses_stage_like_the_csv_with_bad_records_quarantined(spark, dim):
+    families = ('{"ibge": 280030, "anomes": 202103, "qtd_familias_beneficiarias_bolsa_familia": 351, '
+                '"valor_repassado_bolsa_familia": %s}')
+    docs = spark.createDataFrame([
+        # a list of records; a count sent as text, a value beyond a double's 15 digits, a null
+        ("list.json", f'  [{families % "12345678901234.56"}, {families.replace("202103", "202104") % "null"},'
+                      f' {families.replace("351", chr(34) + "352" + chr(34)).replace("202103", "202105") % "10.50"}]'),
+        # the Solr response the ministry's API serves; a null left out; an element no record
+        ("solr.json", '{"responseHeader": {"status": 0}, "response": {"numFound": 3, "start": 0, "docs": ['
+                      '{"ibge": 280030, "anomes": 202106, "qtd_familias_beneficiarias_bolsa_familia": 7}, '
+                      f'{families.replace("202103", "202107") % "1.005"}, 42]}}}}'),
+        ("cut.json", '{"response": {"docs": [{"ibge": 280030, "anomes": 202108, "qtd_familias_beneficiarias'),
+        ("html.json", "<html>busy</html>"),
+    ], f"{SOURCE_FILE} string, json string")
+    raw, bad_json = B.misocial_json(docs, B.S.RAW_FAMILIES)
+    rows, bad = B.stage_families(raw, dim)
+    found = sorted((r["month_key"], r["families_paid"], r["amount_brl"]) for r in rows.collect())
+    assert found == [(202103, 351, Decimal("12345678901234.56")), (202104, 351, None), (202105, 352, Decimal("10.50")),
+                     (202106, 7, None)]
+    quarantined = sorted((r["reason"], r["raw_record"][:40]) for r in bad.unionByName(bad_json).collect())
+    assert quarantined == sorted([
+        ("valor_repassado_bolsa_familia: not a valid decimal(18,2): '1.005'",
+         '{"ibge":280030,"anomes":202107,"qtd_fami'),
+        ("record is not a JSON object", "42"),
+        (B.MISOCIAL_JSON_REASON, '{"response": {"docs": [{"ibge": 280030, '),
+        (B.MISOCIAL_JSON_REASON, "<html>busy</html>"),
+    ])

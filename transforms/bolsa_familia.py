@@ -12,9 +12,11 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from schemas import bolsa_familia as S
-from schemas.spec import UNKNOWN_KEY
+from schemas.spec import UNKNOWN_KEY, RawCsv
 from transforms.quality import QualityResult
 from transforms.staging import (
+    CORRUPT_COLUMN,
+    RECORD_TEXT,
     ROW_ID,
     SOURCE_FILE,
     RejectRule,
@@ -140,19 +142,43 @@ def stage_families(raw: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame
 # ---- transparency API ----
 
 
-def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """Every record of every page (``_source_file``, ``json``: a JSON list of records) with its
-    position (``_row_id``), its JSON text (``record``) and its fields (``r``), and quarantine
-    records for pages that are not a JSON list.
+_CORRUPT = "_corrupt_record"
 
-    A page is parsed whole with the record schema first, so ``valor`` is read from the JSON
-    literal as a decimal (exact). A page the schema cannot read at all is split into its
+
+def _solr(element: T.DataType) -> T.StructType:
+    """A Solr-style response, as the ministry's MI Social API serves records:
+    ``{"responseHeader": …, "response": {"numFound": n, "start": 0, "docs": [record, …]}}``;
+    the corrupt-record column marks a document that does not parse whole (one cut short would
+    otherwise yield the records read before the cut)."""
+    return T.StructType([T.StructField("response", T.StructType([T.StructField("docs", T.ArrayType(element))])),
+                         T.StructField(_CORRUPT, T.StringType())])
+
+
+def json_records(docs: DataFrame, element: T.StructType, *, source: str, reason: str,
+                 solr: bool = False) -> tuple[DataFrame, DataFrame]:
+    """Every record of every JSON document (``_source_file``, ``json``: a JSON list of records,
+    or with ``solr`` also a Solr-style response, see ``_solr``) with its position
+    (``_row_id``), its JSON text (``record``) and its fields (``r``: null for an element that
+    is not a JSON object), and quarantine records (with ``reason``) for documents that are
+    neither.
+
+    A document is parsed whole with the record schema first, so decimal fields are read from
+    the JSON literal (exact). A document the schema cannot read at all is split into its
     records' texts and each is parsed alone; Spark re-writes such a record's numbers through a
     double, exact up to 15 significant digits (centavos of any amount below 10 trillion BRL).
     The ``record`` text is what the quarantine shows and what the checks read fields from."""
-    lists = pages.select(SOURCE_FILE, "json",
-                         F.from_json("json", T.ArrayType(S.API_RECORD)).alias("typed"),
-                         F.from_json("json", T.ArrayType(T.StringType())).alias("texts"))
+    body = F.regexp_replace("json", r"^\s+", "")
+    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": _CORRUPT}
+
+    def parse(of: T.DataType) -> Column:
+        listed = F.when(body.startswith("["), F.from_json("json", T.ArrayType(of)))
+        if not solr:
+            return listed
+        response = F.from_json("json", _solr(of), options)
+        return F.coalesce(listed, F.when(body.startswith("{") & response[_CORRUPT].isNull(),
+                                         response["response"]["docs"]))
+
+    lists = docs.select(SOURCE_FILE, "json", parse(element).alias("typed"), parse(T.StringType()).alias("texts"))
     # A typed element keeps its JSON text beside it: a field Spark could not read as its type
     # (a "valor" that is text) is null in the element but still in the text, so it is refused.
     typed = (lists.filter(F.col("typed").isNotNull())
@@ -160,11 +186,56 @@ def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
              .select(SOURCE_FILE, ROW_ID, F.col("z.texts").alias("record"), F.col("z.typed").alias("r")))
     split = (lists.filter(F.col("typed").isNull() & F.col("texts").isNotNull())
              .select(SOURCE_FILE, F.posexplode("texts").alias(ROW_ID, "record"))
-             .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", S.API_RECORD).alias("r")))
-    bad_pages = quarantine_records(lists.filter(F.col("typed").isNull() & F.col("texts").isNull()),
-                                   source=S.API_SOURCE, record=F.substring("json", 1, 2000),
-                                   reason="page is not a JSON list of records")
-    return typed.unionByName(split), bad_pages
+             .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", element).alias("r")))
+    bad = quarantine_records(lists.filter(F.col("typed").isNull() & F.col("texts").isNull()),
+                             source=source, record=F.substring("json", 1, 2000), reason=reason)
+    return typed.unionByName(split), bad
+
+
+def api_records(pages: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """The records of the transparency API's pages (JSON lists), see ``json_records``."""
+    return json_records(pages, S.API_RECORD, source=S.API_SOURCE, reason="page is not a JSON list of records")
+
+
+# ---- MI Social as JSON ----
+
+MISOCIAL_JSON_REASON = 'not a JSON list of records nor a Solr response {"response": {"docs": [...]}}'
+
+
+def _misocial_element(layout: RawCsv) -> T.StructType:
+    """Decimal fields read from the JSON literal (exact to 18 decimals, 20 integer digits);
+    every other field as its JSON text (numbers as written), typed later by staging."""
+    return T.StructType([T.StructField(f.name, T.DecimalType(38, 18) if f.type.lower().startswith("decimal")
+                                       else T.StringType()) for f in layout.fields])
+
+
+def misocial_json(docs: DataFrame, layout: RawCsv) -> tuple[DataFrame, DataFrame]:
+    """MI Social records from JSON documents (``_source_file``, ``json``) as the layout's raw
+    text fields, the shape ``jobs.sources.files.read_csv`` gives a CSV file, with the record's
+    JSON text as received (``_record_text``) for the quarantine. A missing key or a JSON null is
+    a blank (not reported). Returns (raw, quarantine): documents that are not a list of records
+    nor a Solr response, and elements that are not objects, are quarantined with the reason."""
+    records, bad_docs = json_records(docs, _misocial_element(layout), source=layout.name,
+                                     reason=MISOCIAL_JSON_REASON, solr=True)
+
+    def text(f) -> Column:
+        value = F.col(f"r.`{f.name}`")
+        if not f.type.lower().startswith("decimal"):
+            return value
+        # the exact decimal without the zeros its scale added; a literal beyond DECIMAL(38,18)
+        # keeps its text, which staging then refuses with the field's name
+        exact = F.regexp_replace(value.cast("string"), r"\.?0+$", "")
+        return F.coalesce(exact, F.get_json_object("record", f"$.{f.name}"))
+
+    # an element that is no object (42, "x", [..]) is an all-null struct in a typed list
+    is_object = F.col("r").isNotNull() & F.coalesce(F.ltrim(F.col("record")).startswith("{"), F.lit(False))
+    objects = records.filter(is_object)
+    raw = objects.select(*[text(f).alias(f.name) for f in layout.fields],
+                         F.lit(None).cast("string").alias(CORRUPT_COLUMN), SOURCE_FILE, ROW_ID,
+                         F.col("record").alias(RECORD_TEXT))
+    not_objects = quarantine_records(records.filter(~is_object), source=layout.name,
+                                     record=F.col("record"), reason="record is not a JSON object")
+    return raw, bad_docs.unionByName(not_objects)
 
 
 def stage_api(records: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]:

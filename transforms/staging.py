@@ -16,6 +16,9 @@ SOURCE_FILE = "_source_file"
 ROW_ID = "_row_id"
 REASON = "_reject_reason"
 RAW_RECORD = "_raw_record"
+RECORD_TEXT = "_record_text"
+"""Optional reader column: the record as received when the reader has it whole (a JSON object);
+without it a rejected record's text is rebuilt from its fields with the layout's delimiter."""
 _DECIMAL_TYPE = re.compile(r"decimal\(\d+,\s*(\d+)\)")
 NUL, REPLACEMENT_CHARACTER, BOM = "\u0000", "\ufffd", "\ufeff"
 _DIGIT_LETTERS = set("yMdHhmsS")  # datetime pattern letters that are plain digits
@@ -158,8 +161,9 @@ def parse_rows(raw: DataFrame, layout: RawCsv, *, rules: list[RejectRule] = ()) 
         return f"__cast_{f.name}"
 
     typed_fields = [f for f in layout.fields if not f.type.lower().startswith("varchar")]
+    as_received = [F.col(RECORD_TEXT)] if RECORD_TEXT in raw.columns else []
     cleaned = raw.select(
-        F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN),
+        F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN), *as_received,
         *[F.col(f"`{f.name}`").alias(raw_name(f)) for f in layout.fields],
         *[_clean_text(F.col(f"`{f.name}`"), layout).alias(clean_name(f)) for f in layout.fields],
         *[_cast_input(_clean_text(F.col(f"`{f.name}`"), layout), f).alias(cast_name(f)) for f in typed_fields],
@@ -177,7 +181,7 @@ def parse_rows(raw: DataFrame, layout: RawCsv, *, rules: list[RejectRule] = ()) 
                        F.concat(F.lit(f"{f.name}: not a valid {f.type}: '"), text[f.name], F.lit("'")))
             )
     staged = cleaned.select(
-        F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN),
+        F.col(SOURCE_FILE), F.col(ROW_ID), F.col(CORRUPT_COLUMN), *as_received,
         *[F.col(f"`{raw_name(f)}`") for f in layout.fields],
         *[typed[f.name].alias(f.name) for f in layout.fields],
         F.coalesce(*reasons).alias(REASON),
@@ -187,7 +191,7 @@ def parse_rows(raw: DataFrame, layout: RawCsv, *, rules: list[RejectRule] = ()) 
         reason = F.coalesce(reason, *[F.when(r.failed, F.lit(r.reason)) for r in rules])
     # The record text is rebuilt for rejected rows only: good rows don't pay for it.
     record = F.coalesce(
-        F.col(CORRUPT_COLUMN),
+        F.col(CORRUPT_COLUMN), *as_received,
         F.concat_ws(layout.delimiter, *[F.coalesce(F.col(raw_name(f)), F.lit("")) for f in layout.fields]),
     )
     return staged.select(

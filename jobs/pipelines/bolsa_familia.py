@@ -1,6 +1,6 @@
 """bolsa_familia wiring: land the files (a folder, the generated sample, or the transparency API
 for the listed municipalities; see jobs.sources.bolsa_familia), build the municipality
-dimension from the IBGE lists, stage MI Social (both layouts) and the API records against it, and
+dimension from the IBGE lists, stage MI Social (both layouts, CSV or JSON) and the API records against it, and
 hand the monthly facts to the shared publish step. Facts load by month (partition replace); the
 audit marts and the seed's compatibility views are SQL in schemas/sql/bolsa_familia/."""
 
@@ -22,24 +22,37 @@ from schemas import bolsa_familia as S
 from schemas.common import QUARANTINE_SCHEMA
 from transforms import bolsa_familia as B
 from transforms.quality import reconciliation
-from transforms.staging import SOURCE_FILE
+from transforms.staging import RECORD_TEXT, SOURCE_FILE
 
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "bolsa_familia"
 
 
-def _files(landing: Landing, source: str) -> list[str]:
-    return [f.uri for f in landing.inputs if f.source == source]
+def _files(landing: Landing, source: str, suffix: str = "") -> list[str]:
+    return [f.uri for f in landing.inputs if f.source == source and f.uri.lower().endswith(suffix)]
 
 
 def _csv(spark: SparkSession, landing: Landing, layout) -> DataFrame | None:
-    files = _files(landing, layout.name)
+    files = _files(landing, layout.name, ".csv")
     return read_csv(spark, files, layout) if files else None
 
 
-def _pages(spark: SparkSession, files: list[str]) -> DataFrame:
+def _documents(spark: SparkSession, files: list[str]) -> DataFrame:
+    """Each JSON file whole, one row per file (``_source_file``, ``json``)."""
     return (spark.read.text([lake.spark_path(f) for f in files], wholetext=True)
             .select(F.col("_metadata.file_path").alias(SOURCE_FILE), F.col("value").alias("json")))
+
+
+def _misocial(spark: SparkSession, landing: Landing, layout) -> tuple[DataFrame | None, DataFrame | None]:
+    """An MI Social layout's records from its CSV and JSON files as one raw frame (the CSV
+    reader's shape), and the quarantine of JSON documents or elements that are no records."""
+    parts, bad = [], None
+    if (csv_rows := _csv(spark, landing, layout)) is not None:
+        parts.append(csv_rows.withColumn(RECORD_TEXT, F.lit(None).cast("string")))
+    if docs := _files(landing, layout.name, ".json"):
+        json_rows, bad = B.misocial_json(_documents(spark, docs), layout)
+        parts.append(json_rows)
+    return (reduce(DataFrame.unionByName, parts) if parts else None), bad
 
 
 def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
@@ -55,22 +68,35 @@ def transform(spark: SparkSession, landing: Landing) -> TransformOutput:
     checks = []
 
     benefit_rows = spark.createDataFrame([], S.FACT_SOCIAL_BENEFIT_MONTH.spark_schema(audit=False))
-    if (raw := _csv(spark, landing, S.RAW_BENEFITS)) is not None:
-        staged = stage_parquet(spark, raw, landing, "benefits_raw")
+    def staged_misocial(layout, name: str) -> tuple[DataFrame | None, int]:
+        """The layout's raw rows staged, and the records read (JSON non-records included)."""
+        raw, bad_json = _misocial(spark, landing, layout)
+        if raw is None:
+            return None, 0
+        staged = stage_parquet(spark, raw, landing, name)
+        read = staged.count()
+        if bad_json is not None:
+            bad_json = stage_parquet(spark, bad_json, landing, f"{name}_bad_json")
+            quarantine.append(bad_json)
+            read += bad_json.count()
+        return staged, read
+
+    staged, read = staged_misocial(S.RAW_BENEFITS, "benefits_raw")
+    if staged is not None:
         rows, bad = B.stage_benefits(staged, dim)
         benefit_rows = B.build_fact_social_benefit(rows)
         quarantine.append(bad)
-        sources.append(SourceRows(S.BENEFITS_SOURCE, S.FACT_SOCIAL_BENEFIT_MONTH.name, staged.count()))
+        sources.append(SourceRows(S.BENEFITS_SOURCE, S.FACT_SOCIAL_BENEFIT_MONTH.name, read))
 
     transfers, feeds = [], []  # feeds: (source, feed, rows read)
-    if (raw := _csv(spark, landing, S.RAW_FAMILIES)) is not None:
-        staged = stage_parquet(spark, raw, landing, "families_raw")
+    staged, read = staged_misocial(S.RAW_FAMILIES, "families_raw")
+    if staged is not None:
         rows, bad = B.stage_families(staged, dim)
         transfers.append(rows)
         quarantine.append(bad)
-        feeds.append((S.FAMILIES_SOURCE, S.FEED_MISOCIAL, staged.count()))
+        feeds.append((S.FAMILIES_SOURCE, S.FEED_MISOCIAL, read))
     if pages := _files(landing, S.API_SOURCE):
-        records, bad_pages = B.api_records(_pages(spark, pages))
+        records, bad_pages = B.api_records(_documents(spark, pages))
         records = stage_parquet(spark, records, landing, "api_records")
         bad_pages = stage_parquet(spark, bad_pages, landing, "api_bad_pages")
         rows, bad = B.stage_api(records, dim)

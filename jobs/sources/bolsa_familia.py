@@ -2,7 +2,8 @@
 municipality and state lists, transparency API pages saved as JSON), the generated sample, or the
 Portal da Transparência API (jobs.sources.transparencia) for the municipalities of the landed list.
 
-Files are classified by their header (CSV) or name (``transparencia*.json``), landed byte for
+Files are classified by their header (CSV), name (``transparencia*.json``) or the MI Social field
+names their first record holds (other ``*.json``: a list of records or a Solr response), landed byte for
 byte, and read by the transform; a file of no known layout is logged and not landed.
 """
 
@@ -46,8 +47,8 @@ class BolsaFamiliaSettings:
                                 "api: the Portal da Transparência API for the municipalities of the list in --input "
                                 "(or of the sample)")
         group.add_argument("--input", metavar="URI",
-                           help="folder or s3:// prefix holding MI Social *.csv (either layout), municipios.csv, "
-                                "estados.csv and transparencia*.json pages")
+                           help="folder or s3:// prefix holding MI Social *.csv or *.json (either layout), "
+                                "municipios.csv, estados.csv and transparencia*.json pages")
         TransparenciaSettings.add_arguments(group)
 
     @classmethod
@@ -66,10 +67,17 @@ class BolsaFamiliaSettings:
 
 
 def classify(uri: str) -> str | None:
-    """The source a file belongs to: by its CSV header, or ``transparencia*.json`` by name."""
+    """The source a file belongs to: a CSV file by its header; ``transparencia*.json`` by name;
+    another JSON file by the MI Social field names at its start (``S.MISOCIAL_JSON_KEYS``)."""
     name = uri.rsplit("/", 1)[-1].lower()
     if name.endswith(".json"):
-        return S.API_SOURCE if name.startswith("transparencia") else None
+        if name.startswith("transparencia"):
+            return S.API_SOURCE
+        head = lake.read_bytes(uri, 65536).decode("utf-8", errors="replace")
+        if '"ibge"' not in head or '"anomes"' not in head:
+            return None
+        return next((source for source, measures in S.MISOCIAL_JSON_KEYS.items()
+                     if any(f'"{k}"' in head for k in measures)), None)
     if not name.endswith(".csv"):
         return None
     head = lake.read_bytes(uri, 4096).decode("utf-8", errors="replace").lstrip("\ufeff")
