@@ -8,7 +8,8 @@ in the driver's JVM, and the artefacts of ``deploy.artefacts`` are complete. Wha
 one machine: that nothing assumes a filesystem shared by driver and executors (the lake is a local
 folder that every process sees); on EMR and Glue the lake is ``s3://``. The flights plan runs no
 Python on the executors (it is DataFrame code only), so a small probe application checks that a
-Python task on an executor imports the project from the zip.
+Python task on an executor imports the project from the zip. The driver runs in client mode:
+EMR's steps use ``--deploy-mode cluster``, which a standalone master refuses for Python apps.
 """
 
 from __future__ import annotations
@@ -242,7 +243,9 @@ def _warehouse_content(warehouse: Path, lake: Path) -> dict[str, Counter]:
 
 
 def _app(cluster: Cluster) -> dict:
-    apps = [a for a in cluster.state()["completedapps"] if a["name"] == "constellation-flights"]
+    """The flights application, once the master has recorded its end (it does so asynchronously)."""
+    apps = cluster.wait_for("finished flights application", lambda: [
+        a for a in cluster.state()["completedapps"] if a["name"] == "constellation-flights"], timeout=60)
     assert len(apps) == 1, f"expected one finished flights application on the master: {apps}"
     return apps[0]
 
