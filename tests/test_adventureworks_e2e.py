@@ -16,6 +16,7 @@ import pytest
 
 from jobs.main import main
 from samples.adventureworks import FILES, generate_adventureworks
+from schemas.charts import ADVENTUREWORKS
 
 SCALE = 0.02  # ~630 orders, ~2.5 k lines, ~400 customers, 504 products
 
@@ -170,3 +171,72 @@ def test_every_row_is_loaded_and_subtotal_deviations_are_reported_as_a_warning(l
     assert (rule["severity"], rule["failed_rows"]) == ("warning", deviating)
     assert deviating > 0
     assert [q for q in manifest["quality"] if q["failed_rows"] and q is not rule] == []
+
+
+# ---- the report's charts: the rows each one gets, against SQL on the star schema's tables ----
+
+def chart_rows(loaded: tuple[Path, Path], chart) -> tuple[list[str], list[tuple]]:
+    from jobs.report import chart_data
+    from jobs.warehouse import DuckDBExecutor
+
+    executor = DuckDBExecutor(str(loaded[1]), read_only=True)
+    try:
+        data = chart_data(executor, chart)
+    finally:
+        executor.close()
+    assert data.error is None, data.error
+    return data.columns, data.rows
+
+
+# Each chart computed from the facts and dimensions (never the rox_* / daily_sales views): the
+# columns it must show and the rows in the order the page shows them.
+_QTY = "select product_key, sum(order_qty) as q from fact_sales_order_line group by 1"
+INDEPENDENT = {
+    "Daily sales": (["order_date", "revenue", "orders"], """
+        select o.order_date, coalesce(sum(l.line_total), 0), count(distinct o.sales_order_id)
+        from fact_sales_order as o left join fact_sales_order_line as l on l.sales_order_id = o.sales_order_id
+        group by 1 order by 1"""),
+    "Top products by quantity sold": (["product_name", "total_quantity"], f"""
+        select p.product_name, q.q from ({_QTY}) as q join dim_product as p using (product_key)
+        order by q.q desc, p.product_id limit 3"""),
+    "Q1: orders with three or more lines": (["orders_with_3plus_lines"], """
+        select count(*) from fact_sales_order as o
+        where (select count(*) from fact_sales_order_line as l where l.sales_order_id = o.sales_order_id) >= 3"""),
+    "Q2: top products by quantity": (
+        ["quantity_rank", "product_id", "product_name", "days_to_manufacture", "total_quantity"], f"""
+        select row_number() over (order by q.q desc, p.product_id), p.product_id, p.product_name,
+               p.days_to_manufacture, q.q
+        from ({_QTY}) as q join dim_product as p using (product_key) order by q.q desc, p.product_id limit 3"""),
+    "Q2b: top products per days to manufacture": (
+        ["days_to_manufacture", "quantity_rank", "product_id", "product_name", "total_quantity"], f"""
+        select * from (select p.days_to_manufacture,
+                              rank() over (partition by p.days_to_manufacture order by q.q desc, p.product_id) as r,
+                              p.product_id, p.product_name, q.q
+                       from ({_QTY}) as q join dim_product as p using (product_key))
+        where r <= 3 order by 1, 2"""),
+    "Q3: orders per customer (top 20)": (
+        ["customer_id", "customer_type", "customer_name", "first_name", "last_name", "order_count"], """
+        select c.customer_id, c.customer_type, c.customer_name, c.first_name, c.last_name, count(*)
+        from fact_sales_order as o join dim_customer as c using (customer_key)
+        group by 1, 2, 3, 4, 5 order by 6 desc, 1 limit 20"""),
+    "Q4: quantity per product per day (first 20)": (
+        ["order_date", "product_id", "product_name", "total_quantity"], """
+        select o.order_date, p.product_id, p.product_name, sum(l.order_qty)
+        from fact_sales_order_line as l join fact_sales_order as o on o.sales_order_id = l.sales_order_id
+        join dim_product as p on p.product_key = l.product_key
+        group by 1, 2, 3 order by 1, 2 limit 20"""),
+    "Q5: September 2011 orders over 1,000": (["total_due_rank", "sales_order_id", "order_date", "total_due"], """
+        select row_number() over (order by total_due desc, sales_order_id), sales_order_id, order_date, total_due
+        from fact_sales_order where order_date >= date '2011-09-01' and order_date < date '2011-10-01'
+        and total_due > 1000 order by 1"""),
+}
+
+
+@pytest.mark.parametrize("chart", ADVENTUREWORKS, ids=[c.title for c in ADVENTUREWORKS])
+def test_each_report_chart_gets_the_rows_sql_on_the_facts_and_dimensions_computes(loaded, chart):
+    columns, got = chart_rows(loaded, chart)
+    want_columns, sql = INDEPENDENT[chart.title]
+    expected = warehouse(loaded, sql)
+    assert columns == want_columns
+    assert got == expected  # exact: Decimal money to the last digit, the order the page shows
+    assert expected and any(v not in (None, 0) for v in expected[0])  # the sample gives each chart something

@@ -8,12 +8,14 @@ from __future__ import annotations
 import gzip
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from jobs.main import main
 from samples.eurostat import VINTAGES, generate_eurostat
+from schemas.charts import EUROSTAT
 from schemas.eurostat import INDICATOR_DATASET, POPULATION_DATASET
 from tests.conftest import REPO, warehouse_rows
 from tests.test_eurostat_marts import raw_cells
@@ -78,6 +80,82 @@ def test_the_second_vintage_adds_only_the_changed_cells_and_closes_the_withdrawn
         (n_closed,) = rows(wh, f"select count(*) from {table} where valid_to = DATE '{VINTAGES[1]}'")[0]
         (n_all,) = rows(wh, f"select count(*) from {table}")[0]
         assert (n_opened, n_closed, n_all) == (len(opened), len(closed), len(old) + len(opened)), dataset
+
+
+# ---- the report's charts: the rows each one gets, against SQL on the fact and dimension tables ----
+
+# The 5-year bands by their Eurostat codes, youngest first (not dim_age_group's flags).
+BANDS = ["Y_LT5", *(f"Y{a}-{a + 4}" for a in range(5, 85, 5)), "Y_GE85"]
+_CURRENT_T_NR = ("select * from fact_eurostat_population where valid_to is null and sex_code = 'T' "
+                 "and unit = 'NR'")
+_VERSIONS = ("select dataset, observation_key, value, valid_from, valid_to from fact_eurostat_population "
+             "union all select dataset, observation_key, value, valid_from, valid_to from fact_eurostat_indicator")
+CHARTS_ON_THE_TABLES = {
+    # the region with the largest published TOTAL in the latest year, its bands' current values
+    "Population by age band, most populous region, latest year": f"""
+        with cur as ({_CURRENT_T_NR}),
+        latest as (select max(time_period) as y from cur),
+        top as (select c.geo_code, c.time_period from cur as c, latest as l
+                where c.time_period = l.y and c.age_code = 'TOTAL' and c.value is not null
+                order by c.value desc, c.geo_code limit 1)
+        select c.geo_code, c.time_period, a.age_label, a.age_lower, c.value
+        from cur as c join top as t on t.geo_code = c.geo_code and t.time_period = c.time_period
+        join dim_age_group as a on a.age_group_key = c.age_group_key
+        where c.age_code in ({", ".join(f"'{b}'" for b in BANDS)}) order by a.age_lower""",
+    # per dataset and vintage: cells opened with no predecessor (added), opened as a successor
+    # (changed), closed without a successor (withdrawn), the largest relative change of a value
+    "Revision log: what each vintage changed": f"""
+        with v as ({_VERSIONS}),
+        vintages as (select dataset, valid_from as vintage from v
+                     union select dataset, valid_to from v where valid_to is not null)
+        select g.dataset, g.vintage,
+            (select count(*) from v as n where n.dataset = g.dataset and n.valid_from = g.vintage
+             and not exists (select 1 from v as o where o.dataset = n.dataset
+                             and o.observation_key = n.observation_key and o.valid_to = g.vintage)),
+            (select count(*) from v as n where n.dataset = g.dataset and n.valid_from = g.vintage
+             and exists (select 1 from v as o where o.dataset = n.dataset
+                         and o.observation_key = n.observation_key and o.valid_to = g.vintage)),
+            (select count(*) from v as o where o.dataset = g.dataset and o.valid_to = g.vintage
+             and not exists (select 1 from v as n where n.dataset = o.dataset
+                             and n.observation_key = o.observation_key and n.valid_from = g.vintage)),
+            (select max(abs(n.value - o.value) / abs(o.value)) from v as n join v as o
+             on o.dataset = n.dataset and o.observation_key = n.observation_key and o.valid_to = n.valid_from
+             where n.dataset = g.dataset and n.valid_from = g.vintage and o.value <> 0)
+        from vintages as g order by 1, 2""",
+}
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float | Decimal) or isinstance(b, float | Decimal):
+        return a is not None and b is not None and float(a) == pytest.approx(float(b), rel=1e-9, abs=1e-12)
+    return a == b
+
+
+@pytest.mark.parametrize("chart", EUROSTAT, ids=[c.title for c in EUROSTAT])
+def test_each_report_chart_gets_the_rows_sql_on_the_facts_and_dimensions_computes(two_vintages, chart):
+    from jobs.report import chart_data
+    from jobs.warehouse import DuckDBExecutor
+
+    wh = two_vintages["root"] / "wh.duckdb"
+    executor = DuckDBExecutor(str(wh), read_only=True)
+    try:
+        data = chart_data(executor, chart)
+    finally:
+        executor.close()
+    assert data.error is None, data.error
+    expected = rows(wh, CHARTS_ON_THE_TABLES[chart.title])
+    assert expected and len(data.rows) == len(expected), (data.rows, expected)
+    for got, want in zip(data.rows, expected, strict=True):  # the order the page shows, values to 1e-9
+        assert len(got) == len(want) and all(_same(g, w) for g, w in zip(got, want, strict=True)), (got, want)
+    if chart.kind == "bar":
+        assert data.columns == ["region_code", "year", "age_label", "age_lower", "population"]
+        assert len(data.rows) == len(BANDS)  # all 18 bands of one region
+    else:  # both datasets, both vintages: the second one revises, adds and withdraws cells
+        assert data.columns == ["dataset", "vintage", "cells_added", "cells_changed", "cells_closed",
+                                "largest_relative_change"]
+        assert [(r[0], r[1]) for r in data.rows] == [(ds, v) for ds in sorted((INDICATOR_DATASET, POPULATION_DATASET))
+                                                     for v in VINTAGES]
+        assert all(r[3] and r[4] and r[2] for r in data.rows if r[1] == VINTAGES[1])
 
 
 def test_rerunning_a_vintage_leaves_the_warehouse_identical(two_vintages):

@@ -24,6 +24,7 @@ from jobs.main import main
 from jobs.pipelines.olist import EXTRACT_ORDER, state
 from jobs.sources.postgres import PgSettings
 from samples.olist import generate_olist
+from schemas.charts import OLIST
 from tests.conftest import warehouse_rows
 
 AS_OF = "2018-10-18 00:00:00"  # the initial rows' updated_at: a database that predates the pipeline
@@ -393,6 +394,50 @@ def test_a_rerun_without_source_changes_rereads_the_window_and_changes_nothing(s
                        ("dim_olist_customer", "customer_id")):
         assert wh_rows(wh, f"select count(*) - count(distinct {key}) from {table}")[0][0] == 0
     assert_marts_equal_source_sql(source, wh)
+
+
+# ---- the report's charts: the rows each one gets, against SQL on the facts and dimensions ----
+
+# Each olist chart computed from fact_order, fact_order_item and the dimensions (never the
+# sales_by_category / delivery_time / orders_by_state views), in the order the page shows them.
+_DELIVERED = """
+    select coalesce(c.state, 'unknown') as st, date_diff('second', o.purchased_at, o.delivered_customer_at) as s
+    from fact_order as o left join dim_olist_customer as c on c.customer_key = o.customer_key
+    where o.order_status = 'delivered' and o.delivered_customer_at is not null"""
+CHARTS_ON_THE_TABLES = {  # title -> (the columns the chart gets, the SQL)
+    "Sales by product category (top 15 by revenue)": (["category", "revenue", "orders", "items"], """
+        select p.category_name_en, sum(i.price), count(distinct o.order_id), count(*)
+        from fact_order_item as i join fact_order as o on o.order_id = i.order_id
+        join dim_olist_product as p on p.product_key = i.product_key
+        where o.order_status not in ('canceled', 'unavailable')
+        group by 1 order by 2 desc, 1 limit 15"""),
+    "Delivery time by customer state": (["customer_state", "avg_days", "median_days", "delivered_orders"], f"""
+        select st, avg(s) / 86400, quantile_cont(s, 0.5) / 86400, count(*) from ({_DELIVERED})
+        group by st order by 2 desc, 1"""),
+    "Orders by customer state": (["customer_state", "orders", "customers"], """
+        select coalesce(c.state, 'unknown'), count(*), count(distinct c.customer_unique_id)
+        from fact_order as o left join dim_olist_customer as c on c.customer_key = o.customer_key
+        group by 1 order by 2 desc, 1"""),
+}
+
+
+@pytest.mark.parametrize("chart", OLIST, ids=[c.title for c in OLIST])
+def test_each_report_chart_gets_the_rows_sql_on_the_facts_and_dimensions_computes(rerun, chart):
+    from jobs.report import chart_data
+    from jobs.warehouse import DuckDBExecutor
+
+    wh = rerun["root"] / "wh.duckdb"
+    executor = DuckDBExecutor(str(wh), read_only=True)
+    try:
+        data = chart_data(executor, chart)
+    finally:
+        executor.close()
+    assert data.error is None, data.error
+    columns, sql = CHARTS_ON_THE_TABLES[chart.title]
+    expected = wh_rows(wh, sql)
+    assert data.columns == columns
+    assert expected and len(data.rows) == len(expected)
+    assert_rows_match(data.rows, expected)  # floats and decimals to 1e-6, the order the page shows
 
 
 def test_loading_again_is_a_no_op(source, rerun, capsys):
