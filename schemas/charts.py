@@ -87,11 +87,12 @@ ADVENTUREWORKS = (
           "select * from rox_q5_sept_2011_orders_over_1000 order by total_due_rank", "table"),
 )
 
-# One region: the most populous NUTS region of the latest year, its 5-year age bands.
+# One region: the most populous NUTS region of the latest year (not an aggregate such as EA20
+# or EU27_2020), its 5-year age bands.
 _EUROSTAT_REGION = (
     "with latest as (select max(year) as year from eurostat_population_by_region_year), "
     "region as (select p.region_code, p.year from eurostat_population_by_region_year as p "
-    "inner join latest as l on l.year = p.year where p.population_total is not null "
+    "inner join latest as l on l.year = p.year where p.population_total is not null and p.is_nuts "
     "order by p.population_total desc, p.region_code limit 1) "
 )
 

@@ -91,12 +91,14 @@ _CURRENT_T_NR = ("select * from fact_eurostat_population where valid_to is null 
 _VERSIONS = ("select dataset, observation_key, value, valid_from, valid_to from fact_eurostat_population "
              "union all select dataset, observation_key, value, valid_from, valid_to from fact_eurostat_indicator")
 CHARTS_ON_THE_TABLES = {
-    # the region with the largest published TOTAL in the latest year, its bands' current values
+    # the NUTS region (no aggregate) with the largest published TOTAL in the latest year, its
+    # bands' current values
     "Population by age band, most populous region, latest year": f"""
         with cur as ({_CURRENT_T_NR}),
         latest as (select max(time_period) as y from cur),
         top as (select c.geo_code, c.time_period from cur as c, latest as l
                 where c.time_period = l.y and c.age_code = 'TOTAL' and c.value is not null
+                and c.geo_code in (select region_code from dim_region where is_nuts)
                 order by c.value desc, c.geo_code limit 1)
         select c.geo_code, c.time_period, a.age_label, a.age_lower, c.value
         from cur as c join top as t on t.geo_code = c.geo_code and t.time_period = c.time_period
