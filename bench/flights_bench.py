@@ -1,11 +1,16 @@
 """Benchmark: the flights pipeline end to end (./spark-submit.sh, land+transform+load into DuckDB)
-versus a DuckDB-only SQL doing the same transform on the same file, at 0.1x and 1x.
+versus a DuckDB-only SQL doing the same transform on the same file, and versus a naive PySpark job
+of the same transform (bench/naive_flights.py: no quarantine, gates or load), at each scale.
 
-    .venv/bin/python bench/flights_bench.py [--scales 0.1,1] [--workdir /tmp/constellation-bench]
+    .venv/bin/python bench/flights_bench.py [--scales 0.1,1,3] [--driver-memory 4g] [--no-naive]
+                                            [--workdir /tmp/constellation-bench]
 
-Prints wall time, CPU time (user+sys of the process tree) and peak memory (largest single
-process RSS, i.e. the JVM for Spark) for both, and their ratio. Each command runs in its own
-process, measured with os.wait4, in the same run so the machine state is comparable.
+Scale 1 is the full 2015 file (5.8 M rows); 3 and 10 are generated the same way. Prints wall
+time, CPU time (user+sys of the process tree) and peak memory (largest single process RSS, i.e.
+the JVM for Spark) of each, the pipeline's ratios to both baselines, the wall ratio of each scale
+to scale 1 when both ran, and the size of the published fact files (count, smallest, largest;
+the last file of a month partition may be small). Each command runs in its own process, measured
+with os.wait4, in the same run so the machine state is comparable.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+PYTHON = str(REPO / ".venv" / "bin" / "python")
 sys.path.insert(0, str(REPO))
 
 from samples.flights import generate_flights  # noqa: E402
@@ -84,29 +91,46 @@ copy fact_flight to '{out}/fact_flight' (format parquet, partition_by (year_mont
 
 
 def measure(cmd: list[str], **kwargs) -> dict:
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
+    """Wall, CPU and peak RSS of one command; its stderr goes to a file (a pipe read only at the
+    end would fill and block a chatty process)."""
+    with tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_file, **kwargs)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        err_file.seek(0)
+        err = err_file.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{err[-3000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
 
 
-def bench_scale(scale: float, workdir: Path) -> tuple[dict, dict, int]:
+def bench_scale(scale: float, workdir: Path, *, driver_memory: str, naive: bool) -> dict:
     data = workdir / f"data-{scale:g}"
     if not (data / "flights.csv").exists():
         generate_flights(data, scale=scale, seed=42)
-    rows = (data / "flights.csv").read_bytes().count(b"\n")
+    rows = (data / "flights.csv").read_bytes().count(b"\n") - 1
     run = workdir / f"run-{scale:g}"
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)
-    spark = measure([str(REPO / "spark-submit.sh"), "flights", "--input", str(data), "--lake", str(run / "lake"),
-                     "--warehouse", f"duckdb:{run / 'wh.duckdb'}", "--log-level", "WARNING"])
+    env = {**os.environ, "SPARK_DRIVER_MEMORY": driver_memory}
+    result = {"rows": rows}
+    result["pipeline"] = measure([str(REPO / "spark-submit.sh"), "flights", "--input", str(data), "--lake",
+                                  str(run / "lake"), "--warehouse", f"duckdb:{run / 'wh.duckdb'}",
+                                  "--steps", "land,transform,load", "--log-level", "WARNING"], env=env)
+    result["files_mb"] = sorted(f.stat().st_size / 2**20 for f in (run / "lake").rglob("*.parquet")
+                                if "fact_flight" in str(f))
+    if naive:
+        result["naive"] = measure([str(REPO / ".venv" / "bin" / "spark-submit"), "--master", "local[*]",
+                                   "--driver-memory", driver_memory, "--conf", "spark.ui.showConsoleProgress=false",
+                                   "--driver-java-options",
+                                   f"-Dlog4j2.configurationFile=file:{REPO / 'conf' / 'log4j2.properties'}",
+                                   "--conf", "spark.sql.shuffle.partitions=8", str(REPO / "bench" / "naive_flights.py"),
+                                   str(data), str(run / "naive")], env={**env, "SPARK_LOCAL_IP": "127.0.0.1",
+                                                            "PYSPARK_PYTHON": PYTHON, "PYSPARK_DRIVER_PYTHON": PYTHON})
     (run / "duck").mkdir()
-    duck = _duck(DUCKDB_SQL.format(dir=data, out=run / "duck"), run)
-    return spark, duck, rows
+    result["duckdb"] = _duck(DUCKDB_SQL.format(dir=data, out=run / "duck"), run)
+    return result
 
 
 def _duck(sql: str, run: Path) -> dict:
@@ -116,18 +140,35 @@ def _duck(sql: str, run: Path) -> dict:
     return measure([sys.executable, "-c", code, str(run / "duck.duckdb"), str(sql_file)])
 
 
+def _cell(m: dict | None) -> str:
+    return f"{m['wall']:>8.1f}s {m['cpu']:>7.1f}s {m['rss_mb']:>6.0f}" if m else f"{'-':>9} {'-':>8} {'-':>6}"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scales", default="0.1,1")
+    p.add_argument("--driver-memory", default="4g", help="spark.driver.memory of both Spark runs (10x: 2g)")
+    p.add_argument("--no-naive", action="store_true", help="skip the naive-Spark baseline")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/constellation-bench"))
     args = p.parse_args()
-    print(f"{'scale':>6} {'rows':>10} | {'spark wall':>10} {'cpu':>7} {'peak MB':>8} | "
-          f"{'duckdb wall':>11} {'cpu':>7} {'peak MB':>8} | {'wall ratio':>10}")
+    print(f"{'scale':>6} {'rows':>10} | {'pipeline wall':>13} {'cpu':>8} {'MB':>6} | {'naive wall':>10} {'cpu':>8} "
+          f"{'MB':>6} | {'duckdb wall':>11} {'cpu':>8} {'MB':>6} | {'/duckdb':>7} {'/naive':>7} | fact files")
+    walls = {}
     for scale in (float(s) for s in args.scales.split(",")):
-        spark, duck, rows = bench_scale(scale, args.workdir)
-        print(f"{scale:>6g} {rows:>10,} | {spark['wall']:>9.1f}s {spark['cpu']:>6.1f}s {spark['rss_mb']:>8.0f} | "
-              f"{duck['wall']:>10.1f}s {duck['cpu']:>6.1f}s {duck['rss_mb']:>8.0f} | "
-              f"{spark['wall'] / duck['wall']:>9.2f}x", flush=True)
+        r = bench_scale(scale, args.workdir, driver_memory=args.driver_memory, naive=not args.no_naive)
+        pipe, naive, duck = r["pipeline"], r.get("naive"), r["duckdb"]
+        walls[scale] = pipe["wall"]
+        files = r["files_mb"]
+        vs_naive = f"{pipe['wall'] / naive['wall']:.2f}x" if naive else "-"
+        sizes = f"{len(files)} files, {files[0]:.1f}-{files[-1]:.1f} MB" if files else "none"
+        print(f"{scale:>6g} {r['rows']:>10,} | {_cell(pipe):>30} | {_cell(naive)} | {_cell(duck)} | "
+              f"{pipe['wall'] / duck['wall']:>6.2f}x "
+              f"{vs_naive:>7} | {sizes}",
+              flush=True)
+    if 1.0 in walls:
+        for scale, wall in walls.items():
+            if scale != 1.0:
+                print(f"pipeline wall {scale:g}x / 1x: {wall / walls[1.0]:.2f}")
 
 
 if __name__ == "__main__":
