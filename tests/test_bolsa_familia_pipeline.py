@@ -310,3 +310,22 @@ def test_a_late_correction_of_a_month_replaces_that_month_only(loaded, tmp_path)
     (old, new), = changed
     assert old[:2] == new[:2] == (old[0], int(fields[2])) and old[0] // 10 == int(fields[0])
     assert new[2] == old[2] + 1000
+
+
+def test_a_json_file_is_classified_by_its_mi_social_keys_and_one_with_both_layouts_is_refused(tmp_path):
+    from jobs.sources import InputError
+    from jobs.sources.bolsa_familia import classify
+
+    files = {
+        "benefits.json": '\ufeff[{"ibge": 280030, "anomes": 202101, "qtd_ben_bvg": 3}]',  # qtd_ben_bas left out
+        "transfers.json": '{"response": {"docs": [{"ibge": 280030, "anomes": 202101, '
+                          '"valor_repassado_bolsa_familia": 1.5}]}}',
+        "other.json": '[{"codigo": 1}]',
+        "both.json": '[{"ibge": 1, "anomes": 202101, "qtd_ben_bas": 1, "qtd_familias_beneficiarias_bolsa_familia": 1}]',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert [classify(str(tmp_path / n)) for n in ("benefits.json", "transfers.json", "other.json")] == [
+        "misocial_beneficios", "misocial_familias", None]
+    with pytest.raises(InputError, match="both MI Social layouts"):
+        classify(str(tmp_path / "both.json"))

@@ -64,16 +64,21 @@ def test_six_and_seven_digit_codes_map_through_the_list_and_unknown_ones_are_qua
 
 
 def test_mi_social_json_lists_and_solr_responses_stage_like_the_csv_with_bad_records_quarantined(spark, dim):
-    families = ('{"ibge": 280030, "anomes": 202103, "qtd_familias_beneficiarias_bolsa_familia": 351, '
+    families = ('{"ibge": 280030, "anomes": %s, "qtd_familias_beneficiarias_bolsa_familia": 351, '
                 '"valor_repassado_bolsa_familia": %s}')
     docs = spark.createDataFrame([
-        # a list of records; a count sent as text, a value beyond a double's 15 digits, a null
-        ("list.json", f'  [{families % "12345678901234.56"}, {families.replace("202103", "202104") % "null"},'
-                      f' {families.replace("351", chr(34) + "352" + chr(34)).replace("202103", "202105") % "10.50"}]'),
-        # the Solr response the ministry's API serves; a null left out; an element no record
-        ("solr.json", '{"responseHeader": {"status": 0}, "response": {"numFound": 3, "start": 0, "docs": ['
+        # a list after a byte-order mark and a line break: a value beyond a double's 15 digits,
+        # a null, a count sent as text, zero as a number and as text, an amount with a comma
+        ("list.json", "\ufeff\n  [" + ", ".join([
+            families % (202103, "12345678901234.56"), families % (202104, "null"),
+            families.replace("351", '"352"') % (202105, "10.50"), families % (202108, "0"),
+            families % (202109, '"0.00"'), families % (202110, '"1234,56"')]) + "]"),
+        # the Solr response the ministry's API serves; a null left out; an element no record, so
+        # the document is read record by record: an amount of 10 trillion cannot be exact there
+        ("solr.json", '{"responseHeader": {"status": 0}, "response": {"numFound": 4, "start": 0, "docs": ['
                       '{"ibge": 280030, "anomes": 202106, "qtd_familias_beneficiarias_bolsa_familia": 7}, '
-                      f'{families.replace("202103", "202107") % "1.005"}, 42]}}}}'),
+                      f'{families % (202107, "1.005")}, {families % (202111, "12345678901234.56")}, 42]}}}}'),
+        ("paged.json", '{"response": {"numFound": 5, "start": 0, "docs": [' + families % (202112, "1.00") + "]}}"),
         ("cut.json", '{"response": {"docs": [{"ibge": 280030, "anomes": 202108, "qtd_familias_beneficiarias'),
         ("html.json", "<html>busy</html>"),
     ], f"{SOURCE_FILE} string, json string")
@@ -81,12 +86,18 @@ def test_mi_social_json_lists_and_solr_responses_stage_like_the_csv_with_bad_rec
     rows, bad = B.stage_families(raw, dim)
     found = sorted((r["month_key"], r["families_paid"], r["amount_brl"]) for r in rows.collect())
     assert found == [(202103, 351, Decimal("12345678901234.56")), (202104, 351, None), (202105, 352, Decimal("10.50")),
-                     (202106, 7, None)]
+                     (202106, 7, None), (202108, 351, Decimal("0.00")), (202109, 351, Decimal("0.00"))]
     quarantined = sorted((r["reason"], r["raw_record"][:40]) for r in bad.unionByName(bad_json).collect())
     assert quarantined == sorted([
         ("valor_repassado_bolsa_familia: not a valid decimal(18,2): '1.005'",
          '{"ibge":280030,"anomes":202107,"qtd_fami'),
+        ("valor_repassado_bolsa_familia: not a valid decimal(18,2): '1234,56'",
+         '{"ibge":280030,"anomes":202110,"qtd_fami'),
+        ("amount of 10 trillion or more in a document with an element that is no record: it cannot be read to "
+         "the centavo; fix or remove the bad element", '{"ibge":280030,"anomes":202111,"qtd_fami'),
         ("record is not a JSON object", "42"),
+        ("partial Solr response: 1 of 5 records from start 0: download every row in one response (rows=numFound)",
+         '{"response": {"numFound": 5, "start": 0,'),
         (B.MISOCIAL_JSON_REASON, '{"response": {"docs": [{"ibge": 280030, '),
         (B.MISOCIAL_JSON_REASON, "<html>busy</html>"),
     ])

@@ -145,50 +145,73 @@ def stage_families(raw: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame
 _CORRUPT = "_corrupt_record"
 
 
-def _solr(element: T.DataType) -> T.StructType:
+def _solr(element: T.DataType, *, corrupt: bool = True) -> T.StructType:
     """A Solr-style response, as the ministry's MI Social API serves records:
     ``{"responseHeader": …, "response": {"numFound": n, "start": 0, "docs": [record, …]}}``;
     the corrupt-record column marks a document that does not parse whole (one cut short would
     otherwise yield the records read before the cut)."""
-    return T.StructType([T.StructField("response", T.StructType([T.StructField("docs", T.ArrayType(element))])),
-                         T.StructField(_CORRUPT, T.StringType())])
+    response = T.StructType([T.StructField("numFound", T.LongType()), T.StructField("start", T.LongType()),
+                             T.StructField("docs", T.ArrayType(element))])
+    return T.StructType([T.StructField("response", response),
+                         *([T.StructField(_CORRUPT, T.StringType())] if corrupt else [])])
 
 
 def json_records(docs: DataFrame, element: T.StructType, *, source: str, reason: str,
                  solr: bool = False) -> tuple[DataFrame, DataFrame]:
     """Every record of every JSON document (``_source_file``, ``json``: a JSON list of records,
     or with ``solr`` also a Solr-style response, see ``_solr``) with its position
-    (``_row_id``), its JSON text (``record``) and its fields (``r``: null for an element that
-    is not a JSON object), and quarantine records (with ``reason``) for documents that are
-    neither.
+    (``_row_id``), its JSON text (``record``), its fields (``r``; an element that is not an
+    object has no object text) and ``exact`` (below), and quarantine records (with ``reason``)
+    for documents that are neither. A byte-order mark or white space before the document is
+    not part of it. A Solr response that is one page of more (``start`` > 0, or fewer ``docs``
+    than ``numFound``) is quarantined whole: loading it would replace months with a part of them.
 
     A document is parsed whole with the record schema first, so decimal fields are read from
-    the JSON literal (exact). A document the schema cannot read at all is split into its
-    records' texts and each is parsed alone; Spark re-writes such a record's numbers through a
-    double, exact up to 15 significant digits (centavos of any amount below 10 trillion BRL).
-    The ``record`` text is what the quarantine shows and what the checks read fields from."""
-    body = F.regexp_replace("json", r"^\s+", "")
+    the JSON literal (``exact`` true). A document the schema cannot read at all (an element that
+    is no object) is split into its records' texts and each is parsed alone (``exact`` false);
+    Spark re-writes such a record's numbers through a double, exact up to 15 significant digits
+    (centavos of any amount below 10 trillion BRL). The ``record`` text is the record as the
+    parser re-writes it (compact; numbers as parsed): what the quarantine shows and what the
+    checks read fields from."""
+    body = F.regexp_replace("json", r"^[\uFEFF\s]+", "")
     options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": _CORRUPT}
+    is_list, is_object = body.startswith("["), body.startswith("{")
+    response = F.from_json(body, _solr(T.StringType()), options)  # the texts: parses any well-formed response
+    whole_response = is_object & response[_CORRUPT].isNull() & response["response"]["docs"].isNotNull()
+    numbers = response["response"]
+    partial = whole_response & ((F.coalesce(numbers["start"], F.lit(0)) > 0)
+                                | (F.coalesce(numbers["numFound"], F.size(numbers["docs"])) > F.size(numbers["docs"])))
 
     def parse(of: T.DataType) -> Column:
-        listed = F.when(body.startswith("["), F.from_json("json", T.ArrayType(of)))
+        listed = F.when(is_list, F.from_json(body, T.ArrayType(of)))
         if not solr:
             return listed
-        response = F.from_json("json", _solr(of), options)
-        return F.coalesce(listed, F.when(body.startswith("{") & response[_CORRUPT].isNull(),
-                                         response["response"]["docs"]))
+        docs_of = (response["response"]["docs"] if of == T.StringType()
+                   else F.from_json(body, _solr(of, corrupt=False))["response"]["docs"])
+        return F.coalesce(listed, F.when(whole_response & ~partial, docs_of))
 
-    lists = docs.select(SOURCE_FILE, "json", parse(element).alias("typed"), parse(T.StringType()).alias("texts"))
+    lists = docs.select(SOURCE_FILE, "json", parse(element).alias("typed"), parse(T.StringType()).alias("texts"),
+                        *([partial.alias("partial"), numbers["start"].alias("start"),
+                           numbers["numFound"].alias("found"), F.size(numbers["docs"]).alias("sent")] if solr else
+                          [F.lit(False).alias("partial"), *[F.lit(None).cast("long").alias(c)
+                                                            for c in ("start", "found", "sent")]]))
+    typed_ok = F.col("typed").isNotNull() & (F.size("typed") == F.size("texts"))
     # A typed element keeps its JSON text beside it: a field Spark could not read as its type
     # (a "valor" that is text) is null in the element but still in the text, so it is refused.
-    typed = (lists.filter(F.col("typed").isNotNull())
+    typed = (lists.filter(typed_ok)
              .select(SOURCE_FILE, F.posexplode(F.arrays_zip("typed", "texts")).alias(ROW_ID, "z"))
-             .select(SOURCE_FILE, ROW_ID, F.col("z.texts").alias("record"), F.col("z.typed").alias("r")))
-    split = (lists.filter(F.col("typed").isNull() & F.col("texts").isNotNull())
+             .select(SOURCE_FILE, ROW_ID, F.col("z.texts").alias("record"), F.col("z.typed").alias("r"),
+                     F.lit(True).alias("exact")))
+    split = (lists.filter(~typed_ok & F.col("texts").isNotNull())
              .select(SOURCE_FILE, F.posexplode("texts").alias(ROW_ID, "record"))
-             .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", element).alias("r")))
-    bad = quarantine_records(lists.filter(F.col("typed").isNull() & F.col("texts").isNull()),
-                             source=source, record=F.substring("json", 1, 2000), reason=reason)
+             .select(SOURCE_FILE, ROW_ID, "record", F.from_json("record", element).alias("r"),
+                     F.lit(False).alias("exact")))
+    why = F.when(F.col("partial"), F.concat(
+        F.lit("partial Solr response: "), F.col("sent").cast("string"), F.lit(" of "), F.col("found").cast("string"),
+        F.lit(" records from start "), F.coalesce(F.col("start"), F.lit(0)).cast("string"),
+        F.lit(": download every row in one response (rows=numFound)"))).otherwise(F.lit(reason))
+    bad = quarantine_records(lists.filter(~typed_ok & F.col("texts").isNull()),
+                             source=source, record=F.substring("json", 1, 2000), reason=why)
     return typed.unionByName(split), bad
 
 
@@ -212,30 +235,43 @@ def _misocial_element(layout: RawCsv) -> T.StructType:
 def misocial_json(docs: DataFrame, layout: RawCsv) -> tuple[DataFrame, DataFrame]:
     """MI Social records from JSON documents (``_source_file``, ``json``) as the layout's raw
     text fields, the shape ``jobs.sources.files.read_csv`` gives a CSV file, with the record's
-    JSON text as received (``_record_text``) for the quarantine. A missing key or a JSON null is
-    a blank (not reported). Returns (raw, quarantine): documents that are not a list of records
-    nor a Solr response, and elements that are not objects, are quarantined with the reason."""
+    JSON text (``_record_text``) for the quarantine. A missing key or a JSON null is a blank
+    (not reported). Returns (raw, quarantine): documents that are not a list of records nor a
+    whole Solr response, and elements that are not objects, are quarantined with the reason.
+
+    A decimal field is staged from the exact decimal Spark read from the literal when the value
+    is a JSON number (or a text written as one); any other text (``"1234,56"``) is staged as
+    sent, so staging refuses it as it would in a CSV. In a document split for a bad element
+    (``json_records``), an amount of 10 trillion or more cannot be known to the centavo: its
+    record is quarantined."""
     records, bad_docs = json_records(docs, _misocial_element(layout), source=layout.name,
                                      reason=MISOCIAL_JSON_REASON, solr=True)
+    decimals = [f for f in layout.fields if f.type.lower().startswith("decimal")]
 
     def text(f) -> Column:
         value = F.col(f"r.`{f.name}`")
-        if not f.type.lower().startswith("decimal"):
+        if f not in decimals:
             return value
-        # the exact decimal without the zeros its scale added; a literal beyond DECIMAL(38,18)
-        # keeps its text, which staging then refuses with the field's name
-        exact = F.regexp_replace(value.cast("string"), r"\.?0+$", "")
-        return F.coalesce(exact, F.get_json_object("record", f"$.{f.name}"))
+        sent = F.get_json_object("record", f"$.{f.name}")
+        as_number = sent.rlike(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$")
+        # the exact decimal without the zeros its scale added (zero prints as 0E-18)
+        exact = F.when(value == 0, F.lit("0")).otherwise(F.regexp_replace(value.cast("string"), r"\.?0+$", ""))
+        return F.when(as_number & value.isNotNull(), exact).otherwise(sent)
 
     # an element that is no object (42, "x", [..]) is an all-null struct in a typed list
     is_object = F.col("r").isNotNull() & F.coalesce(F.ltrim(F.col("record")).startswith("{"), F.lit(False))
-    objects = records.filter(is_object)
+    inexact = reduce(lambda a, b: a | b, [F.coalesce(F.abs(F.col(f"r.`{f.name}`")) >= 10**13, F.lit(False))
+                                          for f in decimals], F.lit(False)) & ~F.col("exact")
+    objects = records.filter(is_object & ~inexact)
     raw = objects.select(*[text(f).alias(f.name) for f in layout.fields],
                          F.lit(None).cast("string").alias(CORRUPT_COLUMN), SOURCE_FILE, ROW_ID,
                          F.col("record").alias(RECORD_TEXT))
-    not_objects = quarantine_records(records.filter(~is_object), source=layout.name,
-                                     record=F.col("record"), reason="record is not a JSON object")
-    return raw, bad_docs.unionByName(not_objects)
+    refused = quarantine_records(
+        records.filter(~is_object | inexact), source=layout.name, record=F.col("record"),
+        reason=F.when(~is_object, F.lit("record is not a JSON object")).otherwise(F.lit(
+            "amount of 10 trillion or more in a document with an element that is no record: it cannot be "
+            "read to the centavo; fix or remove the bad element")))
+    return raw, bad_docs.unionByName(refused)
 
 
 def stage_api(records: DataFrame, dim: DataFrame) -> tuple[DataFrame, DataFrame]:

@@ -17,8 +17,9 @@ ROW_ID = "_row_id"
 REASON = "_reject_reason"
 RAW_RECORD = "_raw_record"
 RECORD_TEXT = "_record_text"
-"""Optional reader column: the record as received when the reader has it whole (a JSON object);
-without it a rejected record's text is rebuilt from its fields with the layout's delimiter."""
+"""Optional reader column: the record's own text when the reader has it (a JSON object, as the
+JSON parser re-writes it: compact, numbers as parsed); without it a rejected record's text is
+rebuilt from its fields with the layout's delimiter."""
 _DECIMAL_TYPE = re.compile(r"decimal\(\d+,\s*(\d+)\)")
 NUL, REPLACEMENT_CHARACTER, BOM = "\u0000", "\ufffd", "\ufeff"
 _DIGIT_LETTERS = set("yMdHhmsS")  # datetime pattern letters that are plain digits

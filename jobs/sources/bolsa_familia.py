@@ -76,8 +76,12 @@ def classify(uri: str) -> str | None:
         head = lake.read_bytes(uri, 65536).decode("utf-8", errors="replace")
         if '"ibge"' not in head or '"anomes"' not in head:
             return None
-        return next((source for source, measures in S.MISOCIAL_JSON_KEYS.items()
-                     if any(f'"{k}"' in head for k in measures)), None)
+        layouts = [source for source, measures in S.MISOCIAL_JSON_KEYS.items()
+                   if any(f'"{k}"' in head for k in measures)]
+        if len(layouts) > 1:
+            raise InputError(f"{uri}: holds the fields of both MI Social layouts ({' and '.join(layouts)}); "
+                             "give each layout in a file of its own")
+        return layouts[0] if layouts else None
     if not name.endswith(".csv"):
         return None
     head = lake.read_bytes(uri, 4096).decode("utf-8", errors="replace").lstrip("\ufeff")
