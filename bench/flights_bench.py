@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 sys.path.insert(0, str(REPO))
 
+from jobs.spark import SESSION_CONF  # noqa: E402
 from samples.flights import generate_flights  # noqa: E402
 
 # The same transform as transforms/flights.py, written directly in DuckDB SQL: typed read,
@@ -125,7 +126,11 @@ def bench_scale(scale: float, workdir: Path, *, driver_memory: str, naive: bool)
                                    "--driver-memory", driver_memory, "--conf", "spark.ui.showConsoleProgress=false",
                                    "--driver-java-options",
                                    f"-Dlog4j2.configurationFile=file:{REPO / 'conf' / 'log4j2.properties'}",
-                                   "--conf", "spark.sql.shuffle.partitions=8", str(REPO / "bench" / "naive_flights.py"),
+                                   "--conf", "spark.sql.shuffle.partitions=8",
+                                   # the pipeline's session settings (jobs/spark.py), so both pay the same for
+                                   # the same plan (e.g. the partitioned write without a sort)
+                                   *[a for k, v in SESSION_CONF.items() for a in ("--conf", f"{k}={v}")],
+                                   str(REPO / "bench" / "naive_flights.py"),
                                    str(data), str(run / "naive")], env={**env, "SPARK_LOCAL_IP": "127.0.0.1",
                                                             "PYSPARK_PYTHON": PYTHON, "PYSPARK_DRIVER_PYTHON": PYTHON})
     (run / "duck").mkdir()

@@ -1,6 +1,6 @@
 """flights on a real multi-process Spark: a standalone master and two one-core workers started from
 the installed PySpark (``spark://127.0.0.1:…``), the code shipped only as the deploy step's
-``--py-files`` zip, as on EMR and Glue. The warehouse must equal the one a ``local[*]`` run of the
+``--py-files`` zip, as on EMR and Glue. The warehouse must equal the one a local run (``local[2]``) of the
 launcher builds from the same input with the same run id.
 
 What this proves: nothing the pipeline does depends on the driver's ``sys.path`` or on state held
@@ -14,6 +14,7 @@ EMR's steps use ``--deploy-mode cluster``, which a standalone master refuses for
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -62,6 +63,13 @@ def _tail(path: Path, lines: int = 40) -> str:
     return f"--- {path} (last {len(text)} lines)\n" + "\n".join(text)
 
 
+def _die_with_parent() -> None:
+    """In the daemon before it starts: the kernel kills it when the test process dies, also when
+    pytest itself is killed and its teardown never runs (PR_SET_PDEATHSIG; spark-class execs the
+    JVM, which keeps it)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 @dataclass
 class Cluster:
     root: Path
@@ -85,7 +93,7 @@ class Cluster:
             # A session of its own: teardown kills the daemon with the executors it forked.
             self.procs.append(subprocess.Popen([str(SPARK_BIN / "spark-class"), *args], stdout=out,
                                                stderr=subprocess.STDOUT, env=env, cwd=self.root,
-                                               start_new_session=True))
+                                               start_new_session=True, preexec_fn=_die_with_parent))
 
     def wait_for(self, what: str, ready, timeout: float = STARTUP_TIMEOUT_S):
         deadline = time.monotonic() + timeout
@@ -199,11 +207,13 @@ def _launch(cmd: list[str], root: Path, env: dict[str, str]) -> Run:
 
 @pytest.fixture(scope="module")
 def runs(cluster, vendor_files, artefacts, tmp_path_factory) -> dict[str, Run]:
-    """The same input and run id twice, at the same time: ./spark-submit.sh on local[*] (its
-    default) and spark-submit on the cluster with only the zip (no repository on any path)."""
+    """The same input and run id twice, at the same time: ./spark-submit.sh locally (local[2]:
+    the cluster's task slots) and spark-submit on the cluster with only the zip (no repository on any path)."""
     local_root, cluster_root = tmp_path_factory.mktemp("local"), tmp_path_factory.mktemp("on_cluster")
     local = _launch([str(REPO / "spark-submit.sh"), *_job_args(vendor_files, local_root)], local_root,
-                    _base_env() | {"SPARK_DRIVER_MEMORY": "1g", "SPARK_SHUFFLE_PARTITIONS": SHUFFLE_PARTITIONS})
+                    _base_env() | {"SPARK_DRIVER_MEMORY": "1g", "SPARK_SHUFFLE_PARTITIONS": SHUFFLE_PARTITIONS,
+                                   # as many task slots as the cluster's two one-core workers, on any machine
+                                   "SPARK_MASTER": "local[2]"})
     on_cluster = _launch([
         str(SPARK_BIN / "spark-submit"), "--master", cluster.url, "--driver-memory", "1g",
         "--conf", "spark.ui.showConsoleProgress=false", "--conf", f"spark.sql.shuffle.partitions={SHUFFLE_PARTITIONS}",
@@ -218,7 +228,7 @@ def runs(cluster, vendor_files, artefacts, tmp_path_factory) -> dict[str, Run]:
             if run.proc.poll() is None:
                 run.proc.kill()
                 run.proc.wait()
-    assert local.proc.returncode == 0, f"local[*] run failed\n{_tail(local.log, 80)}"
+    assert local.proc.returncode == 0, f"local run failed\n{_tail(local.log, 80)}"
     assert on_cluster.proc.returncode == 0, f"cluster run failed\n{_tail(on_cluster.log, 80)}\n{cluster.diagnostics()}"
     return {"local": local, "cluster": on_cluster}
 
@@ -259,7 +269,7 @@ def test_the_cluster_builds_the_same_warehouse_as_local(runs):
     for name in local:
         if remote[name] != local[name]:
             only_local, only_cluster = local[name] - remote[name], remote[name] - local[name]
-            differing[name] = {"only local[*]": list(only_local)[:3], "only cluster": list(only_cluster)[:3],
+            differing[name] = {"only local": list(only_local)[:3], "only cluster": list(only_cluster)[:3],
                                "counts": (sum(only_local.values()), sum(only_cluster.values()))}
     assert not differing, differing
 
