@@ -60,3 +60,18 @@ def warehouse_rows(path: Path, sql: str) -> list[tuple]:
     finally:
         con.close()
 
+
+def warehouse_chart(path: Path, chart):
+    """What the report gets for ``chart`` (``jobs.report.chart_data``) from the DuckDB warehouse
+    file at ``path``, opened read-only; the query must not have failed."""
+    from jobs.report import chart_data
+    from jobs.warehouse import DuckDBExecutor
+
+    executor = DuckDBExecutor(str(path), read_only=True)
+    try:
+        data = chart_data(executor, chart)
+    finally:
+        executor.close()
+    assert data.error is None, data.error
+    return data
+

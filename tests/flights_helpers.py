@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from jobs.main import main
+from tests.conftest import warehouse_rows
 
 TABLES = ("dim_date", "dim_airline", "dim_airport", "fact_flight")
 ExecutorFactory = Callable  # RunConfig -> Executor, given to main(..., executor_factory=...)
@@ -41,12 +42,7 @@ def copy_state(src: Path, dst: Path) -> Path:
     return dst
 
 
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+query = warehouse_rows  # the rows a SQL query answers on a warehouse file, opened read-only
 
 
 def table_digest(warehouse: Path, *, content_only: bool = False) -> dict[str, str]:

@@ -17,6 +17,7 @@ import pytest
 from jobs.main import main
 from samples.adventureworks import FILES, generate_adventureworks
 from schemas.charts import ADVENTUREWORKS
+from tests.conftest import warehouse_chart
 
 SCALE = 0.02  # ~630 orders, ~2.5 k lines, ~400 customers, 504 products
 
@@ -176,15 +177,7 @@ def test_every_row_is_loaded_and_subtotal_deviations_are_reported_as_a_warning(l
 # ---- the report's charts: the rows each one gets, against SQL on the star schema's tables ----
 
 def chart_rows(loaded: tuple[Path, Path], chart) -> tuple[list[str], list[tuple]]:
-    from jobs.report import chart_data
-    from jobs.warehouse import DuckDBExecutor
-
-    executor = DuckDBExecutor(str(loaded[1]), read_only=True)
-    try:
-        data = chart_data(executor, chart)
-    finally:
-        executor.close()
-    assert data.error is None, data.error
+    data = warehouse_chart(loaded[1], chart)
     return data.columns, data.rows
 
 

@@ -17,7 +17,7 @@ from jobs.main import main
 from samples.eurostat import VINTAGES, generate_eurostat
 from schemas.charts import EUROSTAT
 from schemas.eurostat import INDICATOR_DATASET, POPULATION_DATASET
-from tests.conftest import REPO, warehouse_rows
+from tests.conftest import REPO, warehouse_chart, warehouse_rows
 from tests.test_eurostat_marts import raw_cells
 
 POP_KEY = "freq, unit, sex_code, age_code, geo_code, time_period"
@@ -135,16 +135,8 @@ def _same(a: object, b: object) -> bool:
 
 @pytest.mark.parametrize("chart", EUROSTAT, ids=[c.title for c in EUROSTAT])
 def test_each_report_chart_gets_the_rows_sql_on_the_facts_and_dimensions_computes(two_vintages, chart):
-    from jobs.report import chart_data
-    from jobs.warehouse import DuckDBExecutor
-
     wh = two_vintages["root"] / "wh.duckdb"
-    executor = DuckDBExecutor(str(wh), read_only=True)
-    try:
-        data = chart_data(executor, chart)
-    finally:
-        executor.close()
-    assert data.error is None, data.error
+    data = warehouse_chart(wh, chart)
     expected = rows(wh, CHARTS_ON_THE_TABLES[chart.title])
     assert expected and len(data.rows) == len(expected), (data.rows, expected)
     for got, want in zip(data.rows, expected, strict=True):  # the order the page shows, values to 1e-9

@@ -25,7 +25,7 @@ from jobs.pipelines.olist import EXTRACT_ORDER, state
 from jobs.sources.postgres import PgSettings
 from samples.olist import generate_olist
 from schemas.charts import OLIST
-from tests.conftest import warehouse_rows
+from tests.conftest import warehouse_chart, warehouse_rows
 
 AS_OF = "2018-10-18 00:00:00"  # the initial rows' updated_at: a database that predates the pipeline
 SECRET = "not-a-real-password-7f3a"  # must never show up in a log line or a lake file
@@ -423,16 +423,8 @@ CHARTS_ON_THE_TABLES = {  # title -> (the columns the chart gets, the SQL)
 
 @pytest.mark.parametrize("chart", OLIST, ids=[c.title for c in OLIST])
 def test_each_report_chart_gets_the_rows_sql_on_the_facts_and_dimensions_computes(rerun, chart):
-    from jobs.report import chart_data
-    from jobs.warehouse import DuckDBExecutor
-
     wh = rerun["root"] / "wh.duckdb"
-    executor = DuckDBExecutor(str(wh), read_only=True)
-    try:
-        data = chart_data(executor, chart)
-    finally:
-        executor.close()
-    assert data.error is None, data.error
+    data = warehouse_chart(wh, chart)
     columns, sql = CHARTS_ON_THE_TABLES[chart.title]
     expected = wh_rows(wh, sql)
     assert data.columns == columns

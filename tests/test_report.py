@@ -26,6 +26,7 @@ from jobs.report import EXAMPLES_PER_REASON
 from jobs.warehouse import ddl_statements, view_statements
 from samples.flights import generate_flights
 from schemas.charts import FLIGHTS, charts_of
+from tests.conftest import warehouse_chart
 from tests.flights_helpers import query
 
 REPO = Path(__file__).resolve().parent.parent
@@ -167,16 +168,9 @@ INDEPENDENT = {
 
 @pytest.mark.parametrize("chart", FLIGHTS, ids=[c.title for c in FLIGHTS])
 def test_each_flights_chart_gets_the_rows_independent_sql_computes(reported, chart):
-    from jobs.report import chart_data
-    from jobs.warehouse import DuckDBExecutor
-
     _, warehouse, page, _ = reported
-    executor = DuckDBExecutor(str(warehouse), read_only=True)
-    try:
-        data = chart_data(executor, chart)
-    finally:
-        executor.close()
-    assert data.error is None and data.rows
+    data = warehouse_chart(warehouse, chart)
+    assert data.rows
     got = {str(r[chart.x]): round(float(r[chart.y]), 6) for r in data.records()}
     want = {str(k): round(float(v), 6) for k, v in query(warehouse, INDEPENDENT[chart.title])}
     assert got == want

@@ -24,6 +24,7 @@ from jobs.manifest import RunManifest, TableOutput, publish
 from jobs.pipelines import Pipeline, SampleGenerator
 from jobs.warehouse import DuckDBExecutor, LoadError, SchemaDriftError, WarehouseLoader
 from schemas.spec import Column, TableSpec
+from tests.conftest import warehouse_rows
 
 DIM = TableSpec("dim_thing", "One row per thing.", (Column("thing_key", "bigint", False),
                                                     Column("name", "varchar(20)", True)), ("thing_key",))
@@ -68,12 +69,7 @@ def config(lake: Path, wh: Path, run_id: str | None = None) -> RunConfig:
                      seed=1)
 
 
-def rows(wh: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+rows = warehouse_rows  # the rows a SQL query answers on the warehouse file, opened read-only
 
 
 def test_a_run_whose_fact_fails_to_load_leaves_its_dimension_unloaded_too(tmp_path):
