@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,39 @@ def test_every_missing_file_is_named_at_once(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "airports: no file matching 'airports.csv'" in err and "flights: no file matching 'flights*.csv'" in err
     assert err.count("\n") == 1
+
+
+def test_sample_data_generated_by_two_runs_at_once_is_one_complete_copy(tmp_path, monkeypatch):
+    """Two runs without --input in one checkout (or a run killed while generating) must not leave
+    a mixed or partial sample: each generates in a folder of its own, renamed into place."""
+    import threading
+    from types import SimpleNamespace
+
+    from jobs.sources.files import sample_folder
+
+    monkeypatch.chdir(tmp_path)
+    calls = []
+
+    def generate(folder, *, scale, seed):
+        calls.append(folder)
+        run = len(calls)
+        for i in range(3):
+            (Path(folder) / f"part{i}.csv").write_text(f"{run}\n")
+            time.sleep(0.05)
+
+    pipeline = SimpleNamespace(name="toy", sample=generate)
+    partial = tmp_path / "sample-data" / "toy" / "scale=0.5-seed=1"
+    partial.mkdir(parents=True)
+    (partial / "part0.csv").write_text("cut short\n")  # a generation killed half-way: no .complete
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(sample_folder(pipeline, scale=0.5, seed=1)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [str(partial.resolve())] * 2
+    assert sorted(p.name for p in partial.iterdir()) == [".complete", "part0.csv", "part1.csv", "part2.csv"]
+    assert len({(partial / f"part{i}.csv").read_text() for i in range(3)}) == 1  # one run's copy
+    assert sorted(p.name for p in partial.parent.iterdir()) == [partial.name]  # no scratch left
+    assert sample_folder(pipeline, scale=0.5, seed=1) == str(partial.resolve()) and len(calls) == 2

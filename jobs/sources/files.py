@@ -13,6 +13,8 @@ import fnmatch
 import io
 import logging
 import re
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -220,9 +222,31 @@ def sample_folder(pipeline: Pipeline, *, scale: float, seed: int) -> str:
     """Generated sample data for a run without --input (made once per scale and seed)."""
     folder = SAMPLE_ROOT / pipeline.name / f"scale={scale:g}-seed={seed}"
     if not (folder / ".complete").exists():
+        # Generated in a folder of its own and renamed into place: two runs at once in one
+        # checkout (or a run killed half-way) never leave a mixed or partial sample behind.
         log.info("generating %s sample data (scale %g) in %s", pipeline.name, scale, folder)
-        pipeline.sample(str(folder), scale=scale, seed=seed)
-        (folder / ".complete").touch()
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        try:
+            pipeline.sample(str(work), scale=scale, seed=seed)
+            (work / ".complete").touch()
+            for attempt in (1, 2):
+                try:
+                    work.rename(folder)
+                    break
+                except OSError:  # the folder exists: another run's complete sample, or an old partial one
+                    if (folder / ".complete").exists():
+                        break
+                    if attempt == 2:
+                        raise
+                    stale = Path(f"{work}.stale")  # moved aside in one step, then removed
+                    try:
+                        folder.rename(stale)
+                    except OSError:
+                        pass
+                    shutil.rmtree(stale, ignore_errors=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     return str(folder.resolve())
 
 
