@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-# What runs on Spark 4 as well in CI: the transform unit tests and the end-to-end tests of the file and
-# history pipelines (olist's and ess's are run on Spark 4 by hand: CONSTELLATION_SPARK4_TESTS, see docs/aws.md).
-SPARK4_TESTS="${CONSTELLATION_SPARK4_TESTS:-tests/test_staging.py tests/test_dates.py tests/test_flights_transforms.py
-  tests/test_adventureworks_transforms.py tests/test_olist_transforms.py tests/test_eurostat_parsing.py
-  tests/test_eurostat_dims.py tests/test_bolsa_familia_transforms.py tests/test_flights_e2e.py
-  tests/test_adventureworks_e2e.py tests/test_eurostat_pipeline.py}"
+# What runs on Spark 4 as well in CI: the transform unit tests, the ess reader's, and the end-to-end
+# tests of every pipeline (CONSTELLATION_SPARK4_TESTS chooses others, see docs/aws.md).
+SPARK4_TESTS="${CONSTELLATION_SPARK4_TESTS:-tests/test_olist_pipeline.py tests/test_ess_pipeline.py
+  tests/test_bolsa_familia_pipeline.py tests/test_eurostat_pipeline.py tests/test_adventureworks_e2e.py
+  tests/test_flights_e2e.py tests/test_bolsa_familia_api_pipeline.py tests/test_staging.py tests/test_dates.py
+  tests/test_flights_transforms.py tests/test_adventureworks_transforms.py tests/test_olist_transforms.py
+  tests/test_eurostat_parsing.py tests/test_eurostat_dims.py tests/test_bolsa_familia_transforms.py
+  tests/test_ess_reader.py}"
 # asl-validator (npm) checks the generated state machines; idempotent, skipped without npm.
 if command -v npm >/dev/null 2>&1 && [ ! -x build/tools/node_modules/.bin/asl-validator ]; then
   npm install --silent --no-audit --no-fund --prefix build/tools asl-validator@4.0.0 >/dev/null 2>&1 \
@@ -24,7 +26,12 @@ trap 'scripts/postgres.sh stop' EXIT
 pg_env=$(scripts/postgres.sh start)
 eval "$pg_env"
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "$@"
+# Two test processes (pytest-xdist), each taking one whole module at a time so that a module's
+# fixtures (its pipeline runs) are built once; the longest modules go first (tests/conftest.py).
+# CONSTELLATION_TEST_WORKERS=1 runs everything in one process.
+workers="${CONSTELLATION_TEST_WORKERS:-2}"
+parallel=(); [ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder)
+.venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "${parallel[@]}" "$@"
 rc=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
@@ -38,7 +45,7 @@ if [ "$spark4" = 1 ]; then
   scripts/setup.sh --spark 4
   echo "test.sh: the Spark 4 runtime: $(.venv-spark4/bin/python -c 'import pyspark; print(pyspark.__version__)')" >&2
   set +e
-  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider --durations=10 $SPARK4_TESTS
+  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider --durations=10 "${parallel[@]}" $SPARK4_TESTS
   rc4=$?
   set -e
   [ "$rc4" -ne 0 ] && echo "test.sh: the suite failed on Spark 4 (exit $rc4)" >&2 && [ "$rc" -eq 0 ] && rc=$rc4
