@@ -140,7 +140,8 @@ def test_every_missing_file_is_named_at_once(tmp_path, capsys):
 
 def test_sample_data_generated_by_two_runs_at_once_is_one_complete_copy(tmp_path, monkeypatch):
     """Two runs without --input in one checkout (or a run killed while generating) must not leave
-    a mixed or partial sample: each generates in a folder of its own, renamed into place."""
+    a mixed or partial sample: the sample is generated once, under a lock, in a folder of its own
+    renamed into place; what a killed generation left is removed."""
     import threading
     from types import SimpleNamespace
 
@@ -159,7 +160,10 @@ def test_sample_data_generated_by_two_runs_at_once_is_one_complete_copy(tmp_path
     pipeline = SimpleNamespace(name="toy", sample=generate)
     partial = tmp_path / "sample-data" / "toy" / "scale=0.5-seed=1"
     partial.mkdir(parents=True)
-    (partial / "part0.csv").write_text("cut short\n")  # a generation killed half-way: no .complete
+    (partial / "part0.csv").write_text("cut short\n")  # generated in place by an older version, killed
+    killed = partial.parent / ".scale=0.5-seed=1.abcd1234.tmp"
+    killed.mkdir()  # a generation killed before its rename
+    (killed / "part0.csv").write_text("cut short\n")
     results = []
     threads = [threading.Thread(target=lambda: results.append(sample_folder(pipeline, scale=0.5, seed=1)))
                for _ in range(2)]
@@ -168,7 +172,9 @@ def test_sample_data_generated_by_two_runs_at_once_is_one_complete_copy(tmp_path
     for t in threads:
         t.join()
     assert results == [str(partial.resolve())] * 2
+    assert len(calls) == 1  # generated once: the second run waited and found it complete
     assert sorted(p.name for p in partial.iterdir()) == [".complete", "part0.csv", "part1.csv", "part2.csv"]
-    assert len({(partial / f"part{i}.csv").read_text() for i in range(3)}) == 1  # one run's copy
-    assert sorted(p.name for p in partial.parent.iterdir()) == [partial.name]  # no scratch left
-    assert sample_folder(pipeline, scale=0.5, seed=1) == str(partial.resolve()) and len(calls) == 2
+    assert {(partial / f"part{i}.csv").read_text() for i in range(3)} == {"1\n"}
+    assert sorted(p.name for p in partial.parent.iterdir()) == [".scale=0.5-seed=1.lock", partial.name]
+    assert partial.stat().st_mode & 0o755 == 0o755  # readable by others, as a plain mkdir makes it
+    assert sample_folder(pipeline, scale=0.5, seed=1) == str(partial.resolve()) and len(calls) == 1

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import fcntl
 import fnmatch
+import glob
 import io
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -219,34 +222,33 @@ def _read_records(spark: SparkSession, files: list[str], layout: RawCsv) -> Data
 
 
 def sample_folder(pipeline: Pipeline, *, scale: float, seed: int) -> str:
-    """Generated sample data for a run without --input (made once per scale and seed)."""
+    """Generated sample data for a run without --input (made once per scale and seed).
+
+    Generated under a lock, in a folder of its own renamed into place: two runs at once in one
+    checkout generate it once, and a run killed half-way leaves no partial sample (its scratch
+    folder is removed by the next generation)."""
     folder = SAMPLE_ROOT / pipeline.name / f"scale={scale:g}-seed={seed}"
-    if not (folder / ".complete").exists():
-        # Generated in a folder of its own and renamed into place: two runs at once in one
-        # checkout (or a run killed half-way) never leave a mixed or partial sample behind.
-        log.info("generating %s sample data (scale %g) in %s", pipeline.name, scale, folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-        try:
-            pipeline.sample(str(work), scale=scale, seed=seed)
-            (work / ".complete").touch()
-            for attempt in (1, 2):
-                try:
-                    work.rename(folder)
-                    break
-                except OSError:  # the folder exists: another run's complete sample, or an old partial one
-                    if (folder / ".complete").exists():
-                        break
-                    if attempt == 2:
-                        raise
-                    stale = Path(f"{work}.stale")  # moved aside in one step, then removed
-                    try:
-                        folder.rename(stale)
-                    except OSError:
-                        pass
-                    shutil.rmtree(stale, ignore_errors=True)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+    if (folder / ".complete").exists():
+        return str(folder.resolve())
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if the process dies
+        if not (folder / ".complete").exists():
+            log.info("generating %s sample data (scale %g) in %s", pipeline.name, scale, folder)
+            for left in folder.parent.glob(f".{glob.escape(folder.name)}.*.tmp"):
+                shutil.rmtree(left, ignore_errors=True)  # a generation killed before its rename
+            if folder.exists():
+                shutil.rmtree(folder)  # generated before samples were renamed into place, unfinished
+            work = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+            try:
+                umask = os.umask(0)
+                os.umask(umask)
+                work.chmod(0o777 & ~umask)  # as a plain mkdir would have made it
+                pipeline.sample(str(work), scale=scale, seed=seed)
+                (work / ".complete").touch()
+                work.rename(folder)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
     return str(folder.resolve())
 
 
