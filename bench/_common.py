@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 
-def measure(cmd: list[str], log: Path, *, cwd: Path | None = None) -> dict:
+def measure(cmd: list[str], log: Path, *, cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run ``cmd`` with its output in ``log``; wall, CPU (process tree) and the step times of its summary."""
     start = time.perf_counter()
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     text = log.read_text(errors="replace")

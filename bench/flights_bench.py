@@ -9,8 +9,9 @@ Scale 1 is the full 2015 file (5.8 M rows); 3 and 10 are generated the same way.
 time, CPU time (user+sys of the process tree) and peak memory (largest single process RSS, i.e.
 the JVM for Spark) of each, the pipeline's ratios to both baselines, the wall ratio of each scale
 to scale 1 when both ran, and the size of the published fact files (count, smallest, largest;
-the last file of a month partition may be small). Each command runs in its own process, measured
-with os.wait4, in the same run so the machine state is comparable.
+the last file of a month partition may be small), and where each Spark run's time went, by phase,
+from its event log (bench/eventlog.py; --no-phases leaves the event log off). Each command runs
+in its own process, measured with os.wait4, in the same run so the machine state is comparable.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 sys.path.insert(0, str(REPO))
 
+from bench import eventlog  # noqa: E402
 from jobs.spark import SESSION_CONF  # noqa: E402
 from samples.flights import generate_flights  # noqa: E402
 
@@ -106,7 +108,12 @@ def measure(cmd: list[str], **kwargs) -> dict:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
 
 
-def bench_scale(scale: float, workdir: Path, *, driver_memory: str, naive: bool) -> dict:
+def _phases(folder: Path) -> dict | None:
+    found = eventlog.latest(folder)
+    return eventlog.phases(found) if found else None
+
+
+def bench_scale(scale: float, workdir: Path, *, driver_memory: str, naive: bool, phases: bool = True) -> dict:
     data = workdir / f"data-{scale:g}"
     if not (data / "flights.csv").exists():
         generate_flights(data, scale=scale, seed=42)
@@ -116,9 +123,13 @@ def bench_scale(scale: float, workdir: Path, *, driver_memory: str, naive: bool)
     run.mkdir(parents=True)
     env = {**os.environ, "SPARK_DRIVER_MEMORY": driver_memory}
     result = {"rows": rows}
+    pipe_events, naive_events = run / "events-pipeline", run / "events-naive"
+    naive_events.mkdir()  # Spark refuses an event log folder that does not exist
     result["pipeline"] = measure([str(REPO / "spark-submit.sh"), "flights", "--input", str(data), "--lake",
                                   str(run / "lake"), "--warehouse", f"duckdb:{run / 'wh.duckdb'}",
-                                  "--steps", "land,transform,load", "--log-level", "WARNING"], env=env)
+                                  "--steps", "land,transform,load", "--log-level", "WARNING"],
+                                 env={**(eventlog.spark_conf_env(pipe_events) if phases else {}), **env})
+    result["pipeline_phases"] = _phases(pipe_events) if phases else None
     result["files_mb"] = sorted(f.stat().st_size / 2**20 for f in (run / "lake").rglob("*.parquet")
                                 if "fact_flight" in str(f))
     if naive:
@@ -127,12 +138,15 @@ def bench_scale(scale: float, workdir: Path, *, driver_memory: str, naive: bool)
                                    "--driver-java-options",
                                    f"-Dlog4j2.configurationFile=file:{REPO / 'conf' / 'log4j2.properties'}",
                                    "--conf", "spark.sql.shuffle.partitions=8",
+                                   *(["--conf", "spark.eventLog.enabled=true", "--conf",
+                                      f"spark.eventLog.dir=file:{naive_events}"] if phases else []),
                                    # the pipeline's session settings (jobs/spark.py), so both pay the same for
                                    # the same plan (e.g. the partitioned write without a sort)
                                    *[a for k, v in SESSION_CONF.items() for a in ("--conf", f"{k}={v}")],
                                    str(REPO / "bench" / "naive_flights.py"),
                                    str(data), str(run / "naive")], env={**env, "SPARK_LOCAL_IP": "127.0.0.1",
                                                             "PYSPARK_PYTHON": PYTHON, "PYSPARK_DRIVER_PYTHON": PYTHON})
+        result["naive_phases"] = _phases(naive_events) if phases else None
     (run / "duck").mkdir()
     result["duckdb"] = _duck(DUCKDB_SQL.format(dir=data, out=run / "duck"), run)
     return result
@@ -155,12 +169,15 @@ def main() -> None:
     p.add_argument("--driver-memory", default="4g", help="spark.driver.memory of both Spark runs (10x: 2g)")
     p.add_argument("--no-naive", action="store_true", help="skip the naive-Spark baseline")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/constellation-bench"))
+    p.add_argument("--no-phases", action="store_true",
+                   help="no Spark event log, so no per-phase times (bench/eventlog.py)")
     args = p.parse_args()
     print(f"{'scale':>6} {'rows':>10} | {'pipeline wall':>13} {'cpu':>8} {'MB':>6} | {'naive wall':>10} {'cpu':>8} "
           f"{'MB':>6} | {'duckdb wall':>11} {'cpu':>8} {'MB':>6} | {'/duckdb':>7} {'/naive':>7} | fact files")
     walls = {}
     for scale in (float(s) for s in args.scales.split(",")):
-        r = bench_scale(scale, args.workdir, driver_memory=args.driver_memory, naive=not args.no_naive)
+        r = bench_scale(scale, args.workdir, driver_memory=args.driver_memory, naive=not args.no_naive,
+                        phases=not args.no_phases)
         pipe, naive, duck = r["pipeline"], r.get("naive"), r["duckdb"]
         walls[scale] = pipe["wall"]
         files = r["files_mb"]
@@ -170,6 +187,10 @@ def main() -> None:
               f"{pipe['wall'] / duck['wall']:>6.2f}x "
               f"{vs_naive:>7} | {sizes}",
               flush=True)
+        for name in ("pipeline", "naive"):
+            if r.get(f"{name}_phases"):
+                print(f"  {name} at {scale:g}x, from its Spark event log:\n" + eventlog.render(r[f"{name}_phases"]),
+                      flush=True)
     if 1.0 in walls:
         for scale, wall in walls.items():
             if scale != 1.0:
