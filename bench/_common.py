@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,3 +24,26 @@ def measure(cmd: list[str], log: Path, *, cwd: Path | None = None, env: dict | N
     steps = dict(re.findall(r"(land|transform|load) ([0-9.]+) s", next(
         (line for line in text.splitlines() if line.strip().startswith("steps:")), "")))
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, **{k: float(v) for k, v in steps.items()}}
+
+
+DUCKDB_RUN = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute(open(sys.argv[2]).read())"
+
+
+def measure_duckdb(sql: str, run: Path) -> dict:
+    """Run ``sql`` in a DuckDB file of ``run`` in a process of its own, measured like ``measure``."""
+    (run / "duck.sql").write_text(sql)
+    return measure([sys.executable, "-c", DUCKDB_RUN, str(run / "duck.duckdb"), str(run / "duck.sql")],
+                   run / "duck.log")
+
+
+def report_versus_duckdb(what: str, pipeline: dict, duck: dict, events: Path) -> None:
+    """One line of both runs' wall and CPU with their ratio, the pipeline's step times and its
+    phases from the Spark event log in ``events``."""
+    from bench import eventlog
+
+    print(f"{what}: pipeline wall {pipeline['wall']:.1f} s, cpu {pipeline['cpu']:.1f} s | duckdb wall "
+          f"{duck['wall']:.1f} s, cpu {duck['cpu']:.1f} s | pipeline/duckdb {pipeline['wall'] / duck['wall']:.1f}x")
+    print("  pipeline steps: " + ", ".join(f"{k} {pipeline[k]:.1f} s" for k in ("land", "transform", "load")
+                                          if k in pipeline))
+    if (found := eventlog.latest(events)) is not None:
+        print("  pipeline, from its Spark event log:\n" + eventlog.render(eventlog.phases(found)))

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import eventlog  # noqa: E402
-from bench._common import measure  # noqa: E402
+from bench._common import measure, measure_duckdb, report_versus_duckdb  # noqa: E402
 from samples.adventureworks import FILES, generate_adventureworks  # noqa: E402
 
 DUCKDB_SQL = """
@@ -81,8 +81,6 @@ copy fact_sales_order_line to '{out}/fact_sales_order_line.parquet' (format parq
 """
 
 
-DUCKDB_RUN = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute(open(sys.argv[2]).read())"
-
 
 def duckdb_sql(export: Path, out: Path) -> str:
     views = "\n".join(
@@ -106,17 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = measure(["./spark-submit.sh", "adventureworks", "--input", str(export), "--lake", str(run / "lake"),
                         "--warehouse", f"duckdb:{run / 'wh.duckdb'}", "--steps", "land,transform,load"],
                        run / "pipeline.log", cwd=REPO, env=eventlog.spark_conf_env(events))
-    (run / "duck.sql").write_text(duckdb_sql(export, run / "duck"))
-    duck = measure([sys.executable, "-c", DUCKDB_RUN, str(run / "duck.duckdb"), str(run / "duck.sql")],
-                   run / "duck.log")
+    duck = measure_duckdb(duckdb_sql(export, run / "duck"), run)
     lines = sum(1 for _ in (export / FILES["sales_order_detail"]).open("rb")) - 1
-    print(f"adventureworks scale {args.scale:g} ({lines:,} order lines): pipeline wall {pipeline['wall']:.1f} s, "
-          f"cpu {pipeline['cpu']:.1f} s | duckdb wall {duck['wall']:.1f} s, cpu {duck['cpu']:.1f} s | "
-          f"pipeline/duckdb {pipeline['wall'] / duck['wall']:.1f}x")
-    print("  pipeline steps: " + ", ".join(f"{k} {pipeline[k]:.1f} s" for k in ("land", "transform", "load")
-                                          if k in pipeline))
-    if (found := eventlog.latest(events)) is not None:
-        print("  pipeline, from its Spark event log:\n" + eventlog.render(eventlog.phases(found)))
+    report_versus_duckdb(f"adventureworks scale {args.scale:g} ({lines:,} order lines)", pipeline, duck, events)
     return 0
 
 

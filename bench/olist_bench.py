@@ -26,10 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import eventlog  # noqa: E402
-from bench._common import measure  # noqa: E402
+from bench._common import measure, measure_duckdb, report_versus_duckdb  # noqa: E402
 from samples.olist import generate_olist  # noqa: E402
 
-DUCKDB_RUN = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute(open(sys.argv[2]).read())"
 DUCKDB_SQL = """
 create table orders as select * from read_csv('{d}/olist_orders_dataset.csv', header=true);
 create table customers as select * from read_csv('{d}/olist_customers_dataset.csv', header=true);
@@ -109,16 +108,9 @@ def main(argv: list[str] | None = None) -> int:
                            env=eventlog.spark_conf_env(events))
     finally:
         _postgres(state, "stop")
-    (run / "duck.sql").write_text(DUCKDB_SQL.format(d=data, out=run / "duck"))
-    duck = measure([sys.executable, "-c", DUCKDB_RUN, str(run / "duck.duckdb"), str(run / "duck.sql")],
-                   run / "duck.log")
-    print(f"olist scale {args.scale:g} ({counts['orders']:,} orders, {sum(counts.values()):,} source rows): "
-          f"pipeline wall {pipeline['wall']:.1f} s, cpu {pipeline['cpu']:.1f} s | duckdb wall {duck['wall']:.1f} s, "
-          f"cpu {duck['cpu']:.1f} s | pipeline/duckdb {pipeline['wall'] / duck['wall']:.1f}x")
-    print("  pipeline steps: " + ", ".join(f"{k} {pipeline[k]:.1f} s" for k in ("land", "transform", "load")
-                                          if k in pipeline))
-    if (found := eventlog.latest(events)) is not None:
-        print("  pipeline, from its Spark event log:\n" + eventlog.render(eventlog.phases(found)))
+    duck = measure_duckdb(DUCKDB_SQL.format(d=data, out=run / "duck"), run)
+    report_versus_duckdb(f"olist scale {args.scale:g} ({counts['orders']:,} orders, "
+                         f"{sum(counts.values()):,} source rows)", pipeline, duck, events)
     return 0
 
 
