@@ -14,6 +14,13 @@ SPARK4_TESTS="${CONSTELLATION_SPARK4_TESTS:-tests/test_olist_pipeline.py tests/t
   tests/test_flights_transforms.py tests/test_adventureworks_transforms.py tests/test_olist_transforms.py
   tests/test_eurostat_parsing.py tests/test_eurostat_dims.py tests/test_bolsa_familia_transforms.py
   tests/test_ess_reader.py}"
+# Of those, the tests of each pipeline's first run (its module fixture) run on Spark 4; the tests
+# that run a pipeline again (reruns, incremental and refused runs, other input formats, the real
+# files) stay on 3.5 only, to keep CI well inside its limit (CONSTELLATION_SPARK4_SELECT="" runs all).
+SPARK4_SELECT="${CONSTELLATION_SPARK4_SELECT-not (without_source_changes or rerunning or twice or older_vintage \
+or bulk_tsv or late_correction or mi_social_as_json or truncated or real_files or pjanind3 \
+or (test_olist_pipeline and (incremental or translation or new_order or orphan or watermarks or report_chart \
+or loading_again)))}"
 # asl-validator (npm) checks the generated state machines; idempotent, skipped without npm.
 if command -v npm >/dev/null 2>&1 && [ ! -x build/tools/node_modules/.bin/asl-validator ]; then
   npm install --silent --no-audit --no-fund --prefix build/tools asl-validator@4.0.0 >/dev/null 2>&1 \
@@ -45,7 +52,8 @@ if [ "$spark4" = 1 ]; then
   scripts/setup.sh --spark 4
   echo "test.sh: the Spark 4 runtime: $(.venv-spark4/bin/python -c 'import pyspark; print(pyspark.__version__)')" >&2
   set +e
-  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider --durations=10 "${parallel[@]}" $SPARK4_TESTS
+  .venv-spark4/bin/python -m pytest -q -p no:cacheprovider --durations=10 "${parallel[@]}" \
+    ${SPARK4_SELECT:+-k "$SPARK4_SELECT"} $SPARK4_TESTS
   rc4=$?
   set -e
   [ "$rc4" -ne 0 ] && echo "test.sh: the suite failed on Spark 4 (exit $rc4)" >&2 && [ "$rc" -eq 0 ] && rc=$rc4
