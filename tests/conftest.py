@@ -17,6 +17,19 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 POSTGRES_JDBC_JAR = Path("/usr/share/java/postgresql.jar")  # Debian libpostgresql-jdbc-java
 
 
+# Test data is tiny, so a test's time is the driver's: py4j calls, analysis and planning (an
+# adventureworks corpus case makes ~23,000 py4j calls). Measured on one case: 86 s with adaptive
+# execution and the JIT's first tier only, 56 s with the full JIT, 42 s without adaptive
+# re-planning, 39 s with the parallel collector. The pipelines keep Spark's and the JVM's defaults;
+# so do the tests that go through spark-submit.sh (launcher, cluster).
+SMALL_DATA_CONF = {"spark.sql.adaptive.enabled": "false", "spark.driver.extraJavaOptions": "-XX:+UseParallelGC"}
+
+
+def submit_conf() -> str:
+    """``SMALL_DATA_CONF`` as spark-submit arguments, for the tests that start a job process."""
+    return " ".join(f"--conf {key}={value}" for key, value in SMALL_DATA_CONF.items())
+
+
 @pytest.fixture(scope="session")
 def spark():
     from pyspark.sql import SparkSession
@@ -30,15 +43,10 @@ def spark():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "2g")
-        # Test data is tiny, so a test's time is the driver's: py4j calls, analysis and planning
-        # (an adventureworks corpus case makes ~23,000 py4j calls). Measured on one case: 86 s with
-        # adaptive execution and the JIT's first tier only, 56 s with the full JIT, 42 s without
-        # adaptive re-planning, 39 s with the parallel collector. The pipelines keep Spark's and the
-        # JVM's defaults; the spark-submit tests (launcher, crash matrix, cluster) run with them.
-        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
     )
+    for key, value in SMALL_DATA_CONF.items():
+        builder = builder.config(key, value)
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
     # CONSTELLATION_TEST_SPARK_CONF="key=value,key=value": more settings, to measure their effect.

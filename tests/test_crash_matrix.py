@@ -16,10 +16,11 @@ import pytest
 
 from jobs.checksum import checksums as _checksums
 from samples.flights import generate_flights
-from tests.conftest import REPO
+from tests.conftest import REPO, submit_conf
 
 SPARK_ARGS = ("--master local[2] --driver-memory 1g --conf spark.ui.enabled=false "
-              "--conf spark.sql.shuffle.partitions=2 --conf spark.ui.showConsoleProgress=false pyspark-shell")
+              f"--conf spark.sql.shuffle.partitions=2 --conf spark.ui.showConsoleProgress=false {submit_conf()} "
+              "pyspark-shell")
 
 
 def checksums(path: str) -> dict:
