@@ -22,12 +22,20 @@ POSTGRES_JDBC_JAR = Path("/usr/share/java/postgresql.jar")  # Debian libpostgres
 # execution and the JIT's first tier only, 56 s with the full JIT, 42 s without adaptive
 # re-planning, 39 s with the parallel collector. The pipelines keep Spark's and the JVM's defaults;
 # so do the tests that go through spark-submit.sh (launcher, cluster).
-SMALL_DATA_CONF = {"spark.sql.adaptive.enabled": "false", "spark.driver.extraJavaOptions": "-XX:+UseParallelGC"}
+SMALL_DATA_CONF = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.driver.extraJavaOptions": "-XX:+UseParallelGC",
+}
 
 
-def submit_conf() -> str:
-    """``SMALL_DATA_CONF`` as spark-submit arguments, for the tests that start a job process."""
-    return " ".join(f"--conf {key}={value}" for key, value in SMALL_DATA_CONF.items())
+def submit_args(*extra: str) -> str:
+    """``PYSPARK_SUBMIT_ARGS`` for the tests that start a job process: local[2], a 1 GB driver and
+    ``SMALL_DATA_CONF``, then ``extra`` (e.g. ``--jars …``)."""
+    conf = " ".join(f"--conf {key}={value}" for key, value in SMALL_DATA_CONF.items())
+    return " ".join(("--master local[2] --driver-memory 1g", conf, *extra, "pyspark-shell"))
 
 
 @pytest.fixture(scope="session")
@@ -40,18 +48,11 @@ def spark():
     builder = (
         SparkSession.builder.master("local[2]")
         .appName("constellation-tests")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "2g")
-        .config("spark.ui.showConsoleProgress", "false")
     )
     for key, value in SMALL_DATA_CONF.items():
         builder = builder.config(key, value)
     for key, value in SESSION_CONF.items():
-        builder = builder.config(key, value)
-    # CONSTELLATION_TEST_SPARK_CONF="key=value,key=value": more settings, to measure their effect.
-    for pair in filter(None, os.environ.get("CONSTELLATION_TEST_SPARK_CONF", "").split(",")):
-        key, value = pair.split("=", 1)
         builder = builder.config(key, value)
     if POSTGRES_JDBC_JAR.exists():  # Spark JDBC extraction (olist); set before the JVM starts
         builder = builder.config("spark.jars", str(POSTGRES_JDBC_JAR))

@@ -16,11 +16,9 @@ import pytest
 
 from jobs.checksum import checksums as _checksums
 from samples.flights import generate_flights
-from tests.conftest import REPO, submit_conf
+from tests.conftest import REPO, submit_args
 
-SPARK_ARGS = ("--master local[2] --driver-memory 1g --conf spark.ui.enabled=false "
-              f"--conf spark.sql.shuffle.partitions=2 --conf spark.ui.showConsoleProgress=false {submit_conf()} "
-              "pyspark-shell")
+SPARK_ARGS = submit_args()
 
 
 def checksums(path: str) -> dict:

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from samples.olist import generate_olist
-from tests.conftest import POSTGRES_JDBC_JAR, REPO, submit_conf
+from tests.conftest import POSTGRES_JDBC_JAR, REPO, submit_args
 
 SECRET = "s3cr3t-Passw0rd-never-logged-91d2"
 
@@ -41,9 +41,7 @@ def source(tmp_path_factory):
 
 def test_a_debug_run_logs_no_password_anywhere(source, tmp_path):
     env = {**os.environ, "PGPASSWORD": SECRET, "CONSTELLATION_PG_PASSWORD": SECRET, "PYTHONPATH": str(REPO),
-           "PYSPARK_SUBMIT_ARGS": f"--master local[2] --driver-memory 1g --jars {POSTGRES_JDBC_JAR} "
-                                  "--conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions=2 "
-                                  f"{submit_conf()} pyspark-shell"}
+           "PYSPARK_SUBMIT_ARGS": submit_args(f"--jars {POSTGRES_JDBC_JAR}")}
     lake = tmp_path / "lake"
     done = subprocess.run(
         [sys.executable, "-m", "jobs.main", "olist", "--steps", "land", "--log-level", "DEBUG",
