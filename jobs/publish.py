@@ -39,6 +39,11 @@ from transforms.quality import (
 log = logging.getLogger(__name__)
 
 SAMPLE_SIZE = 5
+# Rows per Parquet file of a partitioned table: each partition (e.g. a month of flights) is
+# written by one task, so it gets full files of this many rows and one smaller last file. At
+# the flights fact's ~30 bytes a row that is ~120 MB a file (Redshift COPY and readers want
+# 64 MB-1 GB); a table with rows as wide as ~250 bytes still stays under 1 GB.
+MAX_ROWS_PER_FILE = 4_000_000
 
 
 class QualityGateError(RuntimeError):
@@ -101,9 +106,13 @@ def write_table(df: DataFrame, spec: TableSpec, uri: str, *, small: bool = False
     partition_columns = [f"p_{c}" for c in spec.partition_by]
     for column in spec.partition_by:
         out = out.withColumn(f"p_{column}", F.col(column))
+    if partition_columns and not small:
+        # All rows of a partition in one task: a partition gets a few large files instead of a
+        # small file from every task whose input touched it (one shuffle of the table's rows).
+        out = out.repartition(*partition_columns)
     writer = out.write.mode("overwrite").option("compression", "snappy")
     if partition_columns:
-        writer = writer.partitionBy(*partition_columns)
+        writer = writer.partitionBy(*partition_columns).option("maxRecordsPerFile", MAX_ROWS_PER_FILE)
     writer.parquet(lake.spark_path(uri))
     return [{"uri": f.uri, "size": f.size} for f in lake.list_files(uri, ".parquet")]
 
