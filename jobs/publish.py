@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 SAMPLE_SIZE = 5
 # Rows per Parquet file of a partitioned table: each partition (e.g. a month of flights) is
 # written by one task, so it gets full files of this many rows and one smaller last file. At
-# the flights fact's ~30 bytes a row that is ~120 MB a file (Redshift COPY and readers want
+# the flights fact's ~36 bytes a row that is ~140 MB a file (Redshift COPY and readers want
 # 64 MB-1 GB); a table with rows as wide as ~250 bytes still stays under 1 GB.
 MAX_ROWS_PER_FILE = 4_000_000
 
