@@ -29,6 +29,14 @@ SESSION_CONF = {
 }
 
 
+# File scans are split so that every core gets at least this many tasks: with Spark's default
+# (128 MB splits, fewer when that leaves a core without one) the 575 MB flights file on 2 cores
+# is 5 tasks, and the last runs alone while the other core idles (the parse 20.2 s -> 18.4 s at
+# 1x with 4 a core). Splits never exceed 128 MB, so on a cluster at scale nothing changes.
+SCAN_TASKS_PER_CORE = 4
+MIN_PARTITION_NUM = "spark.sql.files.minPartitionNum"
+
+
 def python_for_workers() -> None:
     """Python tasks (the ess reader) run in the driver's interpreter, with its packages, unless the
     runtime names one (spark-submit.sh, Glue and EMR set PYSPARK_PYTHON); Spark's own default is
@@ -44,4 +52,6 @@ def get_spark(app_name: str = "constellation") -> SparkSession:
     spark = builder.getOrCreate()
     for key, value in SESSION_CONF.items():  # an existing session (tests, Glue) gets them too
         spark.conf.set(key, value)
+    if not spark.sparkContext.getConf().contains(MIN_PARTITION_NUM):  # unless the runtime chose one
+        spark.conf.set(MIN_PARTITION_NUM, str(SCAN_TASKS_PER_CORE * spark.sparkContext.defaultParallelism))
     return spark
