@@ -85,6 +85,30 @@ def test_later_duplicates_of_a_key_are_quarantined_and_the_first_is_kept(spark):
     assert dups.first().reason.startswith("duplicate natural key (ID)")
 
 
+
+def test_a_composite_key_keeps_the_first_copy_in_file_order_and_rows_with_a_null_key_part(spark):
+    # by hand: (1, 'a') occurs in b.csv row 0, a.csv rows 5 and 2: a.csv row 2 comes first;
+    # (1, 'b') once; rows whose key has a null part are all kept (null matches nothing)
+    rows = spark.createDataFrame(
+        [("b.csv", 0, 1, "a", "b0"), ("a.csv", 5, 1, "a", "a5"), ("a.csv", 2, 1, "a", "a2"),
+         ("a.csv", 3, 1, "b", "a3"), ("a.csv", 4, None, "a", "n1"), ("a.csv", 6, None, "a", "n2"),
+         ("a.csv", 7, 2, None, "n3"), ("a.csv", 8, 2, None, "n4")],
+        f"{SOURCE_FILE} string, {ROW_ID} long, ID int, CODE string, V string")
+    kept, dups = split_duplicates(rows, ["ID", "CODE"], source="things")
+    assert kept.columns == rows.columns
+    assert sorted(r.V for r in kept.collect()) == ["a2", "a3", "n1", "n2", "n3", "n4"]
+    assert sorted((r.source_file, r.raw_record) for r in dups.collect()) == [
+        ("a.csv", '{"ID":1,"CODE":"a"}'), ("b.csv", '{"ID":1,"CODE":"a"}')]
+
+
+def test_a_floating_point_key_treats_zero_and_negative_zero_as_one_key(spark):
+    rows = spark.createDataFrame([("f", 0, 0.0, "first"), ("f", 1, -0.0, "second"), ("f", 2, 1.5, "other")],
+                                 f"{SOURCE_FILE} string, {ROW_ID} long, X double, V string")
+    kept, dups = split_duplicates(rows, ["X"], source="things")
+    assert sorted(r.V for r in kept.collect()) == ["first", "other"]
+    assert dups.count() == 1
+
+
 # ---- integers: exact or quarantined (never truncated, wrapped or nulled) ----
 
 INTEGERS = RawCsv(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, FloatType
 
 from schemas.spec import RawCsv, RawField, spark_type
 
@@ -251,21 +253,47 @@ def rejected(parsed: DataFrame, *, source: str) -> DataFrame:
 
 def split_duplicates(rows: DataFrame, key: list[str], *, source: str) -> tuple[DataFrame, DataFrame]:
     """Keep the first row (in file order) of every natural key; the later ones become quarantine
-    records ("duplicate natural key") instead of silently vanishing.
+    records ("duplicate natural key") instead of silently vanishing. A row with a null key part
+    is kept as it is (null matches nothing).
 
-    Only the key columns are shuffled to find duplicated keys; those (normally few) keys are
-    broadcast, so the rows themselves are never shuffled, and only the rows sharing a key are
-    ranked. (Left to adaptive execution, the big side would be shuffled before the join is
-    re-planned as a broadcast.)"""
+    The rows are grouped by one 64-bit hash of the key: a hash seen once is a key seen once, so
+    those rows are kept without looking further, and only the rows of a repeated hash (the
+    duplicates, and the rare rows whose different keys share a hash) are ranked, by their exact
+    key. The repeated hashes (normally few) are computed once, cached for the kept rows and the
+    quarantine alike, and broadcast, so the rows themselves are never shuffled. (Left to adaptive
+    execution, the big side would be shuffled before the join is re-planned as a broadcast.)
+    Keys with floating-point parts (where 0.0 and -0.0 are one key but not one hash) are
+    grouped by their columns instead."""
+    if any(isinstance(rows.schema[c].dataType, FloatType | DoubleType) for c in key):
+        return _split_duplicates_by_columns(rows, key, source=source)
+    complete = reduce(lambda a, b: a & b, [F.col(c).isNotNull() for c in key])
+    hashed = rows.withColumn(_KEY_HASH, F.when(complete, F.xxhash64(*key)))
+    repeated = (hashed.where(F.col(_KEY_HASH).isNotNull()).groupBy(_KEY_HASH).count()
+                .where(F.col("count") > 1).select(_KEY_HASH).cache())
+    unique = hashed.join(F.broadcast(repeated), _KEY_HASH, "left_anti")
+    first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
+    ranked = hashed.join(F.broadcast(repeated), _KEY_HASH, "left_semi").withColumn("__rank", F.row_number().over(first))
+    kept = unique.unionByName(ranked.filter(F.col("__rank") == 1).drop("__rank")).drop(_KEY_HASH)
+    return kept, _duplicate_records(ranked.filter(F.col("__rank") > 1), key, source=source)
+
+
+_KEY_HASH = "__key_hash"
+
+
+def _duplicate_records(later: DataFrame, key: list[str], *, source: str) -> DataFrame:
+    return quarantine_records(
+        later, source=source, record=F.to_json(F.struct(*[F.col(c) for c in key])),
+        reason=f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row")
+
+
+def _split_duplicates_by_columns(rows: DataFrame, key: list[str], *, source: str) -> tuple[DataFrame, DataFrame]:
+    """``split_duplicates`` grouping by the key columns themselves."""
     dup_keys = F.broadcast(rows.groupBy(*key).count().filter(F.col("count") > 1).drop("count"))
     unique = rows.join(dup_keys, key, "left_anti")
     first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
     ranked = rows.join(dup_keys, key, "left_semi").withColumn("__rank", F.row_number().over(first))
     kept = unique.unionByName(ranked.filter(F.col("__rank") == 1).drop("__rank"))
-    dups = quarantine_records(
-        ranked.filter(F.col("__rank") > 1), source=source, record=F.to_json(F.struct(*[F.col(c) for c in key])),
-        reason=f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row")
-    return kept, dups
+    return kept, _duplicate_records(ranked.filter(F.col("__rank") > 1), key, source=source)
 
 
 def split_orphans(rows: DataFrame, parents: DataFrame, key: list[str], *, source: str,
