@@ -65,3 +65,16 @@ def test_small_tables_stay_one_task(spark, tmp_path):
     df = _spread_input(spark, {1: 4, 2: 5})
     publish.write_table(df, SPEC, str(tmp_path / "t"), small=True)
     assert _rows_per_file(tmp_path / "t") == {"p_month=1": [4], "p_month=2": [5]}
+
+
+def test_the_jobs_session_splits_file_scans_into_four_tasks_a_core(spark, tmp_path):
+    # 5 MB a task wanted, above Spark's 4 MB open cost (its floor for a split): 4 tasks a core,
+    # where Spark's own default gives one a core for a file this size
+    from jobs.spark import get_spark
+
+    session = get_spark()
+    cores = session.sparkContext.defaultParallelism
+    assert session.conf.get("spark.sql.files.minPartitionNum") == str(4 * cores)
+    path = tmp_path / "lines.txt"
+    path.write_text(("y" * 99 + "\n") * (4 * cores * 50_000))
+    assert session.read.text(str(path)).rdd.getNumPartitions() >= 4 * cores

@@ -85,7 +85,6 @@ def test_later_duplicates_of_a_key_are_quarantined_and_the_first_is_kept(spark):
     assert dups.first().reason.startswith("duplicate natural key (ID)")
 
 
-
 def test_a_composite_key_keeps_the_first_copy_in_file_order_and_rows_with_a_null_key_part(spark):
     # by hand: (1, 'a') occurs in b.csv row 0, a.csv rows 5 and 2: a.csv row 2 comes first;
     # (1, 'b') once; rows whose key has a null part are all kept (null matches nothing)

@@ -265,35 +265,24 @@ def split_duplicates(rows: DataFrame, key: list[str], *, source: str) -> tuple[D
     Keys with floating-point parts (where 0.0 and -0.0 are one key but not one hash) are
     grouped by their columns instead."""
     if any(isinstance(rows.schema[c].dataType, FloatType | DoubleType) for c in key):
-        return _split_duplicates_by_columns(rows, key, source=source)
-    complete = reduce(lambda a, b: a & b, [F.col(c).isNotNull() for c in key])
-    hashed = rows.withColumn(_KEY_HASH, F.when(complete, F.xxhash64(*key)))
-    repeated = (hashed.where(F.col(_KEY_HASH).isNotNull()).groupBy(_KEY_HASH).count()
-                .where(F.col("count") > 1).select(_KEY_HASH).cache())
-    unique = hashed.join(F.broadcast(repeated), _KEY_HASH, "left_anti")
+        grouped, on = rows, list(key)
+        counted = rows.groupBy(*key)
+    else:
+        complete = reduce(lambda x, y: x & y, [F.col(c).isNotNull() for c in key])
+        grouped, on = rows.withColumn(_KEY_HASH, F.when(complete, F.xxhash64(*key))), [_KEY_HASH]
+        counted = grouped.where(F.col(_KEY_HASH).isNotNull()).groupBy(_KEY_HASH)
+    repeated = F.broadcast(counted.count().where(F.col("count") > 1).drop("count").cache())
+    unique = grouped.join(repeated, on, "left_anti")
     first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
-    ranked = hashed.join(F.broadcast(repeated), _KEY_HASH, "left_semi").withColumn("__rank", F.row_number().over(first))
+    ranked = grouped.join(repeated, on, "left_semi").withColumn("__rank", F.row_number().over(first))
     kept = unique.unionByName(ranked.filter(F.col("__rank") == 1).drop("__rank")).drop(_KEY_HASH)
-    return kept, _duplicate_records(ranked.filter(F.col("__rank") > 1), key, source=source)
+    dups = quarantine_records(
+        ranked.filter(F.col("__rank") > 1), source=source, record=F.to_json(F.struct(*[F.col(c) for c in key])),
+        reason=f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row")
+    return kept, dups
 
 
 _KEY_HASH = "__key_hash"
-
-
-def _duplicate_records(later: DataFrame, key: list[str], *, source: str) -> DataFrame:
-    return quarantine_records(
-        later, source=source, record=F.to_json(F.struct(*[F.col(c) for c in key])),
-        reason=f"duplicate natural key ({', '.join(key)}): a later copy of an earlier row")
-
-
-def _split_duplicates_by_columns(rows: DataFrame, key: list[str], *, source: str) -> tuple[DataFrame, DataFrame]:
-    """``split_duplicates`` grouping by the key columns themselves."""
-    dup_keys = F.broadcast(rows.groupBy(*key).count().filter(F.col("count") > 1).drop("count"))
-    unique = rows.join(dup_keys, key, "left_anti")
-    first = Window.partitionBy(*key).orderBy(F.col(SOURCE_FILE), F.col(ROW_ID))
-    ranked = rows.join(dup_keys, key, "left_semi").withColumn("__rank", F.row_number().over(first))
-    kept = unique.unionByName(ranked.filter(F.col("__rank") == 1).drop("__rank"))
-    return kept, _duplicate_records(ranked.filter(F.col("__rank") > 1), key, source=source)
 
 
 def split_orphans(rows: DataFrame, parents: DataFrame, key: list[str], *, source: str,
