@@ -71,6 +71,14 @@ def test_a_replacement_character_in_text_is_rejected_as_undecodable(spark):
     assert _reasons(parsed) == ["T: text is not valid UTF-8", None]
 
 
+
+def test_a_byte_order_mark_inside_text_is_rejected_and_each_record_names_its_own_field(spark):
+    # the first of a record's reasons, in field order: row 3's NUL in N comes before T's BOM
+    parsed = parse_rows(_texts(spark, [("1", "ab\ufeffc", None), ("2", "plain", None),
+                                       ("3\x00", "\ufeffx", None), ("4", "x\ufffd\ufeff", None)]), TEXTS)
+    assert _reasons(parsed) == ["T: byte-order mark inside the value", None, "N: NUL byte in value",
+                                "T: text is not valid UTF-8"]
+
 # ---- timestamps the parser used to abort the job on ----
 
 def test_a_timestamp_with_trailing_text_or_a_short_month_is_rejected_not_fatal(spark):
